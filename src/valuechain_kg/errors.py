@@ -1,0 +1,71 @@
+"""Errors are part of the interface: one hierarchy, mapped once to exit codes and HTTP statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of bad input sits, as precisely as the reader could tell."""
+
+    file: str
+    line: int | None = None
+    column: str | int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        return where
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with the input, with where it is."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class VckgError(Exception):
+    """Base of every error the tool reports to a person."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class InputError(VckgError):
+    """Input that cannot be read: nothing was loaded (exit 2)."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UsageError(VckgError):
+    """A command or request asked for something that makes no sense (exit 2, HTTP 422)."""
+
+    http_status = 422
+
+
+class NotFound(VckgError):
+    """An id that names nothing in the graph (exit 2, HTTP 404)."""
+
+    http_status = 404
+
+
+class ValidationFailed(VckgError):
+    """Data that breaks a shape with Violation severity; the store was left as it was (exit 1)."""
+
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, report: object, message: str = "the data violates the shapes") -> None:
+        self.report = report
+        super().__init__(message)

@@ -1,0 +1,59 @@
+"""The embedded store: atomic loads, errors that say where, revisions that say when."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from valuechain_kg.errors import InputError
+from valuechain_kg.store import GraphStore, parse_rdf_file
+
+
+def _good_turtle(n: int) -> str:
+    return "".join(f"<urn:ex:s{i}> <urn:ex:p> {i} .\n" for i in range(n))
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(_good_turtle(3) + '<urn:ex:s> <urn:ex:p> "unclosed .\n')
+    with pytest.raises(InputError) as caught:
+        parse_rdf_file(bad)
+    problem = caught.value.problems[0]
+    assert problem.location.file == str(bad)
+    assert problem.location.line == 4
+    assert problem.location.column is not None
+
+
+def test_failed_load_leaves_disk_store_unchanged_across_reopening(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    store = GraphStore(store_dir)
+    store.add([ox.Quad(ox.NamedNode("urn:ex:kept"), ox.NamedNode("urn:ex:p"), ox.Literal("x"))])
+    before = sorted(str(q) for q in store.quads())
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(_good_turtle(1000) + "<urn:ex:s> <urn:ex:p> .\n")
+    with pytest.raises(InputError):
+        store.add(parse_rdf_file(bad))
+    assert sorted(str(q) for q in store.quads()) == before
+    store.close()
+    reopened = GraphStore(store_dir)
+    assert sorted(str(q) for q in reopened.quads()) == before
+    reopened.close()
+
+
+def test_revision_changes_on_write_only() -> None:
+    store = GraphStore()
+    first = store.revision
+    store.query("ASK { ?s ?p ?o }")
+    assert store.revision == first
+    store.update("INSERT DATA { <urn:ex:a> <urn:ex:p> 1 }")
+    assert store.revision != first
+    assert len(store) == 1
+
+
+def test_unknown_extension_is_bad_input(tmp_path: Path) -> None:
+    odd = tmp_path / "data.xyz"
+    odd.write_text("hello")
+    with pytest.raises(InputError, match="unknown RDF file extension"):
+        parse_rdf_file(odd)
