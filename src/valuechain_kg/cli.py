@@ -1,18 +1,415 @@
-"""The `vckg` command line: a thin face over the KnowledgeGraph facade."""
+"""The ``vckg`` command line: a thin face over the KnowledgeGraph facade.
+
+Each command parses its options, calls one facade method and renders the answer. Errors come
+from one hierarchy (``errors.py``) and map to exit codes here, once: 0 ok, 1 validation found
+violations, 2 bad input or usage.
+"""
 
 from __future__ import annotations
 
-import typer
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-app = typer.Typer(help="valuechain-kg: who is linked to an adverse impact, and who holds leverage.")
+import typer
+from rich.console import Console
+
+from valuechain_kg import cli_output as out
+from valuechain_kg.errors import UsageError, ValidationFailed, VckgError
+from valuechain_kg.namespaces import DEFAULT_BASE
+
+app = typer.Typer(
+    help="valuechain-kg: who is linked to an adverse impact, and who holds leverage over it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(help="Turn third-party data into CSV bundles.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Map the error hierarchy to exit codes, once: 1 for violations, 2 for bad input or usage."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as exc:
+            _render_report(exc.report, "table")
+            stderr.print(f"error: {exc}; nothing was loaded", markup=False, highlight=False)
+            raise typer.Exit(exc.exit_code) from exc
+        except VckgError as exc:
+            stderr.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(exc.exit_code) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+DEMO_DATA = ("data/cases", "data/apple-suppliers-2022")
+
+
+class AnswerFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ResultsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    xml = "xml"
+
+
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--data", "-d", help="RDF file or CSV bundle folder (repeatable); no store."),
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", "-s", help="On-disk store folder (default: $VCKG_STORE)."),
+]
+BaseOpt = Annotated[str, typer.Option("--base", help="IRI base for ids.")]
+MaxHopsOpt = Annotated[int, typer.Option("--max-hops", min=0, help="Bound on derived paths.")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Only relationships valid on this date (YYYY-MM-DD).")
+]
+LimitOpt = Annotated[int, typer.Option("--limit", min=0, help="Page size.")]
+OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Page start.")]
+FormatOpt = Annotated[AnswerFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _open(data: list[Path] | None, store: Path | None, base: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+    """The graph a command works on: files in memory, else a store folder, else $VCKG_STORE."""
+    from valuechain_kg.graph import KnowledgeGraph
+
+    if data:
+        return KnowledgeGraph.open(data=data, base=base)
+    folder = store or (Path(os.environ["VCKG_STORE"]) if os.environ.get("VCKG_STORE") else None)
+    if folder is None:
+        raise UsageError(
+            "no data given: pass --data PATH (an RDF file or CSV bundle folder), "
+            "--store DIR, or set VCKG_STORE"
+        )
+    return KnowledgeGraph.open(store=folder, base=base)
+
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"--as-of: '{text}' is not a date of the form YYYY-MM-DD") from exc
+
+
+def _render_report(report: object, fmt: str) -> None:
+    if fmt == "json":
+        out.show_json(report.to_json(), stdout)  # type: ignore[attr-defined]
+    else:
+        report.render(stdout)  # type: ignore[attr-defined]
+
+
+# --- data in and out -----------------------------------------------------------------------
 
 
 @app.command()
+@reports_errors
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="RDF files, CSV bundles or folders.")],
+    store: StoreOpt = None,
+    base: BaseOpt = DEFAULT_BASE,
+    validate: Annotated[bool, typer.Option(help="SHACL-validate before loading.")] = True,
+) -> None:
+    """Load files into the store atomically: all of them, validated, or nothing."""
+    kg = _open(None, store, base)
+    try:
+        added = kg.load(paths, validate=validate)
+    finally:
+        kg.close()
+    stderr.print(f"loaded {added} new triples from {len(paths)} source(s)")
+
+
+@app.command()
+@reports_errors
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or bundles to check.")] = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    base: BaseOpt = DEFAULT_BASE,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Check data against the SHACL shapes; exit 1 when a Violation is found."""
+    from valuechain_kg.graph import KnowledgeGraph
+
+    files = [*(paths or []), *(data or [])]
+    if files:
+        kg = KnowledgeGraph.open(base=base)
+        result = kg.read(files)
+        report = kg.validate_with(result.quads, result.origins)  # type: ignore[attr-defined]
+    else:
+        kg = _open(None, store, base)
+        report = kg.validate_with()
+    _render_report(report, fmt)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def sparql(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, @FILE, or - for stdin.")],
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    fmt: Annotated[ResultsFormat, typer.Option("--format", "-f")] = ResultsFormat.table,
+) -> None:
+    """Run a SPARQL query: SELECT/ASK as a table or results format, CONSTRUCT as Turtle."""
+    text = _query_text(query)
+    kg = _open(data, store)
+    try:
+        result = kg.sparql(text)
+    except SyntaxError as exc:
+        raise UsageError(f"SPARQL syntax error: {exc}") from exc
+    out.show_sparql(result, fmt.value, stdout)
+
+
+def _query_text(query: str) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    if query.startswith("@"):
+        return Path(query[1:]).read_text(encoding="utf-8")
+    return query
+
+
+@app.command()
+@reports_errors
+def export(
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.ttl,
+    output: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+) -> None:
+    """Write the whole graph as Turtle, N-Triples, JSON-LD, ..."""
+    body = _open(data, store).export(fmt.value)
+    if output:
+        output.write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+
+
+@app.command()
+@reports_errors
+def info(
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Counts of actors by role, relationships by type, impacts, involvements, leverage, ..."""
+    summary = _open(data, store).info()
+    if fmt == "json":
+        out.show_model(summary, stdout)
+        return
+    stdout.print(
+        f"{summary.triples} triples, {summary.actors} actors, {summary.impacts} impacts, "
+        f"{len(summary.initiatives)} initiatives"
+    )
+    for title, counts in (
+        ("Actors by role", summary.actors_by_role),
+        ("Relationships by type", summary.relationships_by_type),
+        ("Impacts by category", summary.impacts_by_category),
+        ("Impacts by status", summary.impacts_by_status),
+        ("Involvements by mode", summary.involvements_by_mode),
+        ("Leverage by basis", summary.leverage_by_basis),
+        ("Responses by type", summary.responses_by_type),
+    ):
+        out.show_counts(title, counts, stdout)
+    out.show_counts(
+        "Initiatives (members)", {i.name: i.members for i in summary.initiatives}, stdout
+    )
+
+
+# --- the two questions ---------------------------------------------------------------------
+
+
+@app.command()
+@reports_errors
+def linked(
+    impact: Annotated[str, typer.Argument(help="Impact id, CURIE or IRI.")],
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    max_hops: MaxHopsOpt = 6,
+    as_of: AsOfOpt = None,
+    limit: LimitOpt = 1000,
+    offset: OffsetOpt = 0,
+    fmt: FormatOpt = AnswerFormat.table,
+) -> None:
+    """Who causes, contributes to, or is directly linked to an adverse impact."""
+    when = _as_of(as_of)
+    answer = _open(data, store).linked_actors(
+        impact, max_hops=max_hops, as_of=when, limit=limit, offset=offset
+    )
+    out.show_linked(answer, fmt.value, stdout)
+
+
+@app.command()
+@reports_errors
+def leverage(
+    impact: Annotated[str, typer.Argument(help="Impact id, CURIE or IRI.")],
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    threshold: Annotated[float, typer.Option(help="Coalition target strength, in (0, 1].")] = 0.5,
+    max_hops: MaxHopsOpt = 6,
+    as_of: AsOfOpt = None,
+    limit: LimitOpt = 1000,
+    offset: OffsetOpt = 0,
+    fmt: FormatOpt = AnswerFormat.table,
+) -> None:
+    """Who holds leverage over the entities causing an impact: alone, by chain, together."""
+    when = _as_of(as_of)
+    answer = _open(data, store).leverage(
+        impact,
+        threshold=threshold,
+        max_hops=max_hops,
+        as_of=when,
+        limit=limit,
+        offset=offset,
+    )
+    out.show_leverage(answer, fmt.value, stdout)
+
+
+@app.command("impacts-of")
+@reports_errors
+def impacts_of(
+    actor: Annotated[str, typer.Argument(help="Actor id, CURIE or IRI.")],
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    max_hops: MaxHopsOpt = 6,
+    as_of: AsOfOpt = None,
+    limit: LimitOpt = 1000,
+    offset: OffsetOpt = 0,
+    fmt: FormatOpt = AnswerFormat.table,
+) -> None:
+    """Every impact an actor is linked to, and how."""
+    when = _as_of(as_of)
+    answer = _open(data, store).impacts_of(
+        actor, max_hops=max_hops, as_of=when, limit=limit, offset=offset
+    )
+    out.show_any(answer, fmt.value, stdout, title=f"Impacts linked to {actor}")
+
+
+@app.command()
+@reports_errors
+def impacts(
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    category: Annotated[str | None, typer.Option(help="Category slug, e.g. privacy.")] = None,
+    status: Annotated[str | None, typer.Option(help="actual or potential.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 code.")] = None,
+    sort: Annotated[str, typer.Option(help="severity or id.")] = "severity",
+    limit: LimitOpt = 1000,
+    offset: OffsetOpt = 0,
+    fmt: FormatOpt = AnswerFormat.table,
+) -> None:
+    """List impacts, most severe first."""
+    answer = _open(data, store).impacts(
+        category=category, status=status, country=country, sort=sort, limit=limit, offset=offset
+    )
+    out.show_any(answer, fmt.value, stdout, title="Adverse impacts")
+
+
+# --- making data ---------------------------------------------------------------------------
+
+
+@import_app.command("apple-suppliers")
+@reports_errors
+def import_apple_suppliers(
+    source: Annotated[Path, typer.Argument(help="The compiled Apple supplier list CSV.")],
+    year: Annotated[int, typer.Option(help="Which year's list.")] = 2022,
+    output: Annotated[Path, typer.Option("--out", help="Bundle folder to write.")] = Path(
+        "data/apple-suppliers-2022"
+    ),
+    base: BaseOpt = DEFAULT_BASE,
+) -> None:
+    """Apple's published supplier list for one year, as a CSV bundle."""
+    from valuechain_kg.ingest.apple_suppliers import import_apple_suppliers as run
+
+    report = run(source, year, output, base=base)
+    stdout.print(
+        f"{report.rows} rows -> {report.actors} actors, {report.relationships} relationships, "
+        f"{report.sites} sites in {output}"
+    )
+
+
+@app.command()
+@reports_errors
+def synth(
+    actors: Annotated[int, typer.Option("--actors", min=10, help="How many actors.")],
+    output: Annotated[Path, typer.Option("--out", help="N-Triples file or bundle folder.")],
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="nt or csv")] = "nt",
+) -> None:
+    """Generate a synthetic value chain that looks like a real one (for benchmarks)."""
+    from valuechain_kg.synth import write
+
+    if fmt not in ("nt", "csv"):
+        raise UsageError(f"--format: '{fmt}' is not one of nt, csv")
+    write(actors, seed, output, fmt)
+    stderr.print(f"wrote {actors} synthetic actors to {output}")
+
+
+@app.command()
+@reports_errors
+def serve(
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the bundled demo data into an empty store.")
+    ] = False,
+) -> None:
+    """Serve the REST API, the SPARQL endpoint and the query page over HTTP."""
+    from valuechain_kg.api.server import serve as run
+
+    kg = _open(data, store) if (data or store or os.environ.get("VCKG_STORE")) else None
+    if kg is None:
+        from valuechain_kg.graph import KnowledgeGraph
+
+        kg = KnowledgeGraph.open()
+    if demo and len(kg.store) == 0:
+        sources = [Path(p) for p in DEMO_DATA if Path(p).exists()]
+        stderr.print(f"loading demo data from {', '.join(map(str, sources))} ...")
+        kg.load(sources, validate=False)
+    run(kg, host=host, port=port)
+
+
+@app.command()
+@reports_errors
 def version() -> None:
     """Print the version."""
     from valuechain_kg import __version__
 
-    typer.echo(__version__)
+    stdout.print(__version__)
 
 
 def main() -> None:

@@ -122,10 +122,11 @@ class KnowledgeGraph:
 
     def info(self) -> GraphInfo:
         """Counts by kind, the way a curator checks what a load brought in."""
+        relation_iris = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
         relationships = list(
             self.store.query(  # type: ignore[call-overload]
                 "SELECT ?k (COUNT(*) AS ?c) WHERE { ?a ?k ?b . ?a a vc:Actor . "
-                f"VALUES ?k {{ {' '.join(f'<{i}>' for i in vocab.RELATIONS.values())} }} }} GROUP BY ?k"
+                f"VALUES ?k {{ {relation_iris} }} }} GROUP BY ?k"
             )
         )
         initiatives = [

@@ -1,0 +1,201 @@
+"""How the CLI shows answers: rich tables for people, JSON and CSV for other tools.
+
+JSON is the pydantic model dumped as it is, so it equals the REST body for the same question.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "json", "csv")
+
+
+def to_json(model: BaseModel) -> str:
+    return json.dumps(model.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+
+
+def path_text(path: Sequence[dict[str, str]]) -> str:
+    """A linkage path as a reader follows it: ``a -supplies-> b <-sells-to- c``."""
+    return "; ".join(f"{step['from']} -{step['relation']}-> {step['to']}" for step in path)
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in header:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    return table
+
+
+def _impact_title(impact: dict[str, Any]) -> str:
+    return f"{impact['title']} ({impact['id']}; {impact.get('category')}, {impact.get('status')})"
+
+
+LINKED_HEADER = ("id", "name", "involvement", "asserted", "hops", "path", "confidence")
+
+
+def linked_rows(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            a["id"],
+            a["name"],
+            a["involvement"],
+            a["asserted"],
+            a["hops"],
+            path_text(a["path"]),
+            a.get("confidence"),
+        )
+        for a in doc["actors"]
+    ]
+
+
+HOLDER_HEADER = ("target", "holder", "name", "strength", "hops", "bases", "path", "involvement")
+
+
+def holder_rows(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            t["id"],
+            h["id"],
+            h["name"],
+            round(h["strength"], 4),
+            h["hops"],
+            ";".join(h["bases"]),
+            " > ".join(h["path"]),
+            h.get("involvement"),
+        )
+        for t in doc["targets"]
+        for h in t["holders"]
+    ]
+
+
+def show_linked(model: BaseModel, fmt: str, console: Console) -> None:
+    doc = model.model_dump(mode="json", by_alias=True)
+    if fmt == "json":
+        console.file.write(to_json(model) + "\n")
+    elif fmt == "csv":
+        console.file.write(_csv(LINKED_HEADER, linked_rows(doc)))
+    else:
+        title = f"Linked to {_impact_title(doc['impact'])}"
+        console.print(_table(title, LINKED_HEADER, linked_rows(doc)))
+        console.print(f"{len(doc['actors'])} of {doc['total']} actors", style="dim")
+        if doc.get("note"):
+            console.print(doc["note"], style="yellow")
+
+
+def show_leverage(model: BaseModel, fmt: str, console: Console) -> None:
+    doc = model.model_dump(mode="json", by_alias=True)
+    if fmt == "json":
+        console.file.write(to_json(model) + "\n")
+        return
+    if fmt == "csv":
+        console.file.write(_csv(HOLDER_HEADER, holder_rows(doc)))
+        return
+    console.print(f"Leverage over the causes of {_impact_title(doc['impact'])}")
+    for target in doc["targets"]:
+        rows = [r[1:] for r in holder_rows({"targets": [target]})]
+        console.print(_table(f"Holders over {target['name']}", HOLDER_HEADER[1:], rows))
+        for group in target["collective"]:
+            members = ", ".join(group["members"])
+            console.print(f"  collective via {group['name']}: {group['strength']:.3f} ({members})")
+        coalition = target["coalition"]
+        if coalition:
+            console.print(
+                f"  smallest coalition reaching {coalition['threshold']}: "
+                f"{', '.join(coalition['members'])} ({coalition['strength']:.3f})"
+            )
+        else:
+            console.print("  no coalition of holders reaches the threshold", style="dim")
+    if doc.get("note"):
+        console.print(doc["note"], style="yellow")
+
+
+def show_records(
+    title: str, header: Sequence[str], rows: list[Sequence[Any]], fmt: str, console: Console
+) -> None:
+    """Plain lists (impacts, impacts of an actor) as a table or CSV."""
+    if fmt == "csv":
+        console.file.write(_csv(header, rows))
+    else:
+        console.print(_table(title, header, rows))
+
+
+def show_model(model: BaseModel, console: Console) -> None:
+    console.file.write(to_json(model) + "\n")
+
+
+def show_counts(title: str, counts: dict[str, int], console: Console) -> None:
+    console.print(_table(title, ("", "count"), sorted(counts.items())))
+
+
+def show_json(doc: object, console: Console) -> None:
+    console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def show_sparql(result: object, fmt: str, console: Console) -> None:
+    """SELECT/ASK as a table or a SPARQL results format; CONSTRUCT/DESCRIBE as Turtle."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryTriples):
+        console.file.write(result.serialize(format=ox.RdfFormat.TURTLE).decode() + "\n")
+        return
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+        "xml": ox.QueryResultsFormat.XML,
+    }
+    if fmt in formats:
+        console.file.write(result.serialize(format=formats[fmt]).decode())  # type: ignore[attr-defined]
+        return
+    if isinstance(result, ox.QueryBoolean):
+        console.print("yes" if bool(result) else "no")
+        return
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = [[_term_text(solution[n]) for n in names] for solution in result]
+    console.print(_table("", names, rows))
+    console.print(f"{len(rows)} rows", style="dim")
+
+
+def _term_text(term: object) -> str:
+    if term is None:
+        return ""
+    return str(getattr(term, "value", term))
+
+
+def show_any(model: BaseModel, fmt: str, console: Console, title: str) -> None:
+    """A list answer: JSON as it is; table and CSV from its first list of flat records."""
+    if fmt == "json":
+        show_model(model, console)
+        return
+    doc = model.model_dump(mode="json", by_alias=True)
+    records = next((v for v in doc.values() if isinstance(v, list)), [])
+    header = list(records[0]) if records else ["id"]
+    rows = [[_flat(r.get(k)) for k in header] for r in records]
+    show_records(title, header, rows, fmt, console)
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return "; ".join(_flat(v) for v in value)
+    return "" if value is None else str(value)
