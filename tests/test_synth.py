@@ -161,3 +161,17 @@ def test_any_seed_gives_consistent_rows(actors: int, seed: int) -> None:
 def test_too_few_actors_is_refused() -> None:
     with pytest.raises(ValueError):
         list(rows(MIN_ACTORS - 1, 0))
+
+
+def test_csv_bundle_read_by_the_ingest_is_the_ntriples_graph(tmp_path: Path) -> None:
+    from valuechain_kg.ingest.csv_bundle import read_bundle
+
+    write(700, 21, tmp_path / "bundle", fmt="csv")
+    write(700, 21, tmp_path / "graph.nt")
+    from_csv = ox.Store()
+    from_csv.extend(read_bundle(tmp_path / "bundle").quads)
+    from_nt = ox.Store()
+    from_nt.bulk_load(path=str(tmp_path / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    only_csv = set(from_csv) - set(from_nt)
+    only_nt = set(from_nt) - set(from_csv)
+    assert (sorted(map(str, only_csv))[:5], sorted(map(str, only_nt))[:5]) == ([], [])
