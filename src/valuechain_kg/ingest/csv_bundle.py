@@ -511,6 +511,7 @@ def _define(r: _Reading, bundle: int, name: str, row: Row) -> None:
             f"{first.location.file} line {first.location.line} "
             "(actors, impacts and initiatives share one id space)",
         )
+        _DEFINE[name](r, c, r.iri("-"))  # still check the row's other cells
         return
     if first is None:
         r.definitions[slug] = _Definition(kind, bundle, row.at())
