@@ -350,6 +350,7 @@ class _Builder:
             "role": role,
             "country": country,
             "sector": sector,
+            "source_url": f"{SOURCE_ROOT}register/{i}",
         }
 
     # relationships ----------------------------------------------------------------------
