@@ -1,0 +1,85 @@
+"""Run the app on uvicorn: one log line per request, clean shutdown on SIGTERM or Ctrl-C.
+
+uvicorn turns SIGTERM and SIGINT into a graceful shutdown (stop accepting, finish the requests
+in flight); only then is the store closed, which flushes RocksDB and releases its lock, so an
+on-disk store is never left half-written.
+
+Also runnable as ``python -m valuechain_kg.api.server [--store DIR | --data PATH ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import uvicorn
+
+from valuechain_kg.api.access_log import LOGGER_NAME
+from valuechain_kg.api.app import create_app
+from valuechain_kg.api.settings import ApiSettings
+from valuechain_kg.graph import KnowledgeGraph
+
+__all__ = ["main", "serve"]
+
+KnowledgeGraphSource = KnowledgeGraph | Callable[[], KnowledgeGraph]
+
+
+def _configure_logging(level: str) -> None:
+    logger = logging.getLogger(LOGGER_NAME)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
+def serve(
+    kg: KnowledgeGraphSource,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: ApiSettings | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve ``kg`` (or what a factory returns) until SIGTERM/SIGINT, then close its store."""
+    graph = kg() if callable(kg) else kg
+    _configure_logging(log_level)
+    try:
+        app = create_app(graph, settings)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=False,  # our own access log writes the one line per request
+            lifespan="on",
+        )
+        uvicorn.Server(config).run()
+    finally:
+        graph.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m valuechain_kg.api.server``: the same as ``vckg serve``, for scripts and tests."""
+    parser = argparse.ArgumentParser(prog="python -m valuechain_kg.api.server")
+    parser.add_argument("--store", type=Path, default=None, help="on-disk store folder")
+    parser.add_argument("--data", type=Path, action="append", default=[], help="RDF or CSV")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-validate", action="store_true", help="load --data without SHACL")
+    args = parser.parse_args(argv)
+
+    def open_graph() -> KnowledgeGraph:
+        kg = KnowledgeGraph.open(store=args.store)
+        if args.data:
+            kg.load(args.data, validate=not args.no_validate)
+        return kg
+
+    serve(open_graph, host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

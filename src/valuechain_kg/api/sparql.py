@@ -1,0 +1,318 @@
+"""The SPARQL 1.1 Protocol (W3C Recommendation, 2013) at ``/sparql``, as one mountable router.
+
+- query: GET ``?query=``, POST form ``query=``, POST ``application/sparql-query`` (section 2.1),
+  with ``default-graph-uri`` / ``named-graph-uri`` (2.1.4; they override FROM / FROM NAMED);
+- update: POST form ``update=`` or ``application/sparql-update`` (2.2), with
+  ``using-graph-uri`` / ``using-named-graph-uri`` (2.2.3; a clash with USING/WITH is 400),
+  only for a client holding the operator's bearer token, as one SHACL-validated transaction;
+- GET without a query: the SPARQL service description (Turtle).
+
+Graphs named by the protocol or by FROM/USING are graphs in the store, never fetched: an absent
+one is empty. ``SERVICE`` and ``LOAD`` are refused (400). Queries run in the bounded worker
+pool with a deadline (503 after ``VCKG_QUERY_TIMEOUT``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from valuechain_kg.api.negotiation import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Choice,
+    NotAcceptable,
+    choose,
+)
+from valuechain_kg.api.problems import ProblemError
+from valuechain_kg.api.settings import ApiSettings
+from valuechain_kg.api.sparql_syntax import (
+    forbidden_feature,
+    names_own_dataset,
+    query_form,
+    with_using_clauses,
+)
+from valuechain_kg.api.updates import apply_validated_update
+from valuechain_kg.api.workers import Deadline, DeadlineWriter, Workers
+from valuechain_kg.store import GraphStore
+
+__all__ = [
+    "ProtocolRequest",
+    "evaluate_query",
+    "read_protocol_request",
+    "router",
+    "service_description",
+]
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """One protocol operation, as read from the HTTP request."""
+
+    operation: str  # "query", "update" or "description"
+    text: str = ""
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise ProblemError(400, f"more than one '{name}' parameter (protocol 2.1/2.2: exactly one)")
+    return values[0] if values else None
+
+
+def _decode_utf8(body: bytes, content_type: str) -> str:
+    """Protocol 2.1.3 / 2.2.2: a direct POST body is UTF-8; anything else is refused."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in {
+            "utf-8",
+            "utf8",
+        }:
+            raise ProblemError(415, f"the body must be UTF-8, not {value.strip()}")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(400, f"the body is not valid UTF-8: {exc}") from exc
+
+
+def _operation(params: dict[str, list[str]], text_key: str | None, text: str | None) -> str:
+    if text_key is None:
+        query, update = _single(params, "query"), _single(params, "update")
+        if query is not None and update is not None:
+            raise ProblemError(400, "a request carries either 'query' or 'update', not both")
+        return "query" if query is not None else "update" if update is not None else ""
+    return text_key
+
+
+def _from_params(operation: str, text: str, params: dict[str, list[str]]) -> ProtocolRequest:
+    if operation == "query":
+        return ProtocolRequest(
+            "query",
+            text,
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+        )
+    return ProtocolRequest(
+        "update",
+        text,
+        params.get("using-graph-uri", []),
+        params.get("using-named-graph-uri", []),
+    )
+
+
+async def read_protocol_request(request: Request) -> ProtocolRequest:
+    """The operation a GET or POST asks for, or a ProblemError saying what is wrong with it."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method in {"GET", "HEAD"}:
+        if "update" in params:
+            raise ProblemError(400, "updates are POSTed (protocol 2.2), never sent with GET")
+        query = _single(params, "query")
+        if query is None:
+            return ProtocolRequest("description")
+        return _from_params("query", query, params)
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    body = await request.body()
+    if media_type == FORM:
+        form = parse_qs(_decode_utf8(body, content_type), keep_blank_values=True)
+        for key, values in params.items():
+            form.setdefault(key, []).extend(values)
+        operation = _operation(form, None, None)
+        if not operation:
+            raise ProblemError(400, "a form POST needs a 'query' or an 'update' field")
+        return _from_params(operation, _single(form, operation) or "", form)
+    if media_type == SPARQL_QUERY:
+        return _from_params("query", _decode_utf8(body, content_type), params)
+    if media_type == SPARQL_UPDATE:
+        return _from_params("update", _decode_utf8(body, content_type), params)
+    raise ProblemError(
+        415,
+        f"unsupported Content-Type '{content_type or '(none)'}': use {FORM}, "
+        f"{SPARQL_QUERY} or {SPARQL_UPDATE}",
+    )
+
+
+def syntax_problem(exc: SyntaxError, what: str) -> ProblemError:
+    """400 with the parser's message and, when it gives one, the line and column."""
+    message = str(exc.msg if exc.msg else exc)
+    extra: dict[str, int] = {}
+    match = _POSITION.search(message)
+    if match:
+        extra = {"line": int(match.group(1)), "column": int(match.group(2))}
+    return ProblemError(400, f"malformed {what}: {message}", **extra)
+
+
+def _graph_terms(iris: list[str]) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(iri) for iri in iris]
+    except ValueError as exc:
+        raise ProblemError(400, f"not an IRI in a graph parameter: {exc}") from exc
+
+
+def evaluate_query(
+    store: GraphStore,
+    request: ProtocolRequest,
+    choice: Choice,
+    deadline: Deadline,
+    base_iri: str | None = None,
+) -> bytes:
+    """Run a query and serialise its answer, checking the deadline at every chunk written.
+
+    With a protocol dataset, the named graphs make up the dataset; without one, the query
+    reads the store's default graph (where loads go) and may name store graphs in FROM.
+    """
+    options: dict[str, object] = {"base_iri": base_iri}
+    if request.default_graphs or request.named_graphs:
+        options["default_graph"] = _graph_terms(request.default_graphs)
+        options["named_graphs"] = _graph_terms(request.named_graphs)
+    try:
+        results = store.query(request.text, **options)
+    except SyntaxError as exc:
+        raise syntax_problem(exc, "query") from exc
+    writer = DeadlineWriter(deadline)
+    results.serialize(writer, format=choice.format)  # type: ignore[attr-defined]
+    deadline.check()
+    return writer.getvalue()
+
+
+def _choice_for(text: str, accept: str | None) -> Choice:
+    form = query_form(text)
+    table = GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE"} else RESULT_FORMATS
+    try:
+        return choose(accept, table)
+    except NotAcceptable as exc:
+        raise ProblemError(406, str(exc), offered=exc.offered) from exc
+
+
+def _refuse_network(text: str) -> None:
+    reason = forbidden_feature(text)
+    if reason:
+        raise ProblemError(400, reason)
+
+
+def _authorise_update(request: Request, settings: ApiSettings) -> None:
+    """Updates need the operator's bearer token: none configured is 403, a wrong one 401."""
+    if not settings.update_token:
+        raise ProblemError(403, "updates are disabled on this server (no VCKG_UPDATE_TOKEN set)")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.update_token.encode()
+    ):
+        raise ProblemError(
+            401,
+            "updates need 'Authorization: Bearer <token>' with the server's token",
+            {"WWW-Authenticate": 'Bearer realm="vckg-sparql-update"'},
+        )
+
+
+def _endpoint_iri(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+_DESCRIPTION_COMMENT = (
+    "Value-chain actors, adverse impacts and leverage (OECD Guidelines for MNEs). "
+    "Queries read the store's default graph unless the request names a dataset. "
+    "SERVICE and LOAD are refused; updates need a bearer token."
+)
+
+
+def service_description(endpoint: str) -> str:
+    """The SPARQL 1.1 Service Description of this endpoint, in Turtle."""
+    results = " ".join(
+        f"<http://www.w3.org/ns/formats/{name}>"
+        for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV")
+    )
+    graphs = " ".join(
+        f"<http://www.w3.org/ns/formats/{name}>"
+        for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+    )
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+[] a sd:Service ;
+    rdfs:label "valuechain-kg SPARQL endpoint" ;
+    rdfs:comment "{_DESCRIPTION_COMMENT}" ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ;
+    sd:resultFormat {results}, {graphs} ;
+    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
+"""
+
+
+def _description_response(request: Request) -> Response:
+    try:
+        choice = choose(request.headers.get("accept"), GRAPH_FORMATS)
+    except NotAcceptable as exc:
+        raise ProblemError(406, str(exc), offered=exc.offered) from exc
+    turtle = service_description(_endpoint_iri(request))
+    body = turtle.encode()
+    if choice.format != ox.RdfFormat.TURTLE:
+        triples = ox.parse(body, format=ox.RdfFormat.TURTLE)
+        body = ox.serialize(triples, format=choice.format) or b""
+    return Response(body, media_type=choice.media_type, headers={"Vary": "Accept"})
+
+
+async def _query_response(request: Request, operation: ProtocolRequest) -> Response:
+    _refuse_network(operation.text)
+    choice = _choice_for(operation.text, request.headers.get("accept"))
+    kg = request.app.state.kg
+    workers: Workers = request.app.state.workers
+    base = _endpoint_iri(request)
+    body = await workers.run(lambda d: evaluate_query(kg.store, operation, choice, d, base))
+    return Response(body, media_type=choice.media_type, headers={"Vary": "Accept"})
+
+
+async def _update_response(request: Request, operation: ProtocolRequest) -> Response:
+    settings: ApiSettings = request.app.state.settings
+    _authorise_update(request, settings)
+    _refuse_network(operation.text)
+    if (operation.default_graphs or operation.named_graphs) and names_own_dataset(operation.text):
+        raise ProblemError(
+            400,
+            "using-graph-uri / using-named-graph-uri may not be combined with an update that "
+            "has its own USING or WITH (SPARQL 1.1 Protocol 2.2.3)",
+        )
+    text = with_using_clauses(operation.text, operation.default_graphs, operation.named_graphs)
+    kg = request.app.state.kg
+    workers: Workers = request.app.state.workers
+    base = _endpoint_iri(request)
+
+    def work(deadline: Deadline) -> dict[str, int]:
+        try:
+            outcome = apply_validated_update(kg.store, text, base, before_commit=deadline.check)
+        except SyntaxError as exc:
+            raise syntax_problem(exc, "update") from exc
+        return {
+            "added": outcome.added,
+            "removed": outcome.removed,
+            "triples": outcome.triples_after,
+        }
+
+    return JSONResponse(await workers.run(work))
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
+@router.api_route("/sparql/", methods=["GET", "POST"], include_in_schema=False)
+async def sparql_endpoint(request: Request) -> Response:
+    """Query (GET or POST), update (POST with a bearer token), or the service description."""
+    operation = await read_protocol_request(request)
+    if operation.operation == "description":
+        return _description_response(request)
+    if operation.operation == "query":
+        return await _query_response(request, operation)
+    return await _update_response(request, operation)

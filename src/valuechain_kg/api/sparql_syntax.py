@@ -1,0 +1,158 @@
+"""Just enough SPARQL lexing to guard the endpoint and apply the protocol's dataset parameters.
+
+Oxigraph parses and runs the queries; this module only looks at keywords outside strings, IRIs
+and comments, to answer four questions the protocol needs before anything runs: what kind of
+query is it (to negotiate the answer's format first), does it call out to the network
+(``SERVICE``, ``LOAD``: refused, the server never fetches on a client's behalf), does an update
+name its own dataset (``USING`` / ``WITH``, which clash with ``using-graph-uri``, SPARQL 1.1
+Protocol section 2.2.3), and where its ``WHERE`` clauses start (to add the protocol's ``USING``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Token",
+    "forbidden_feature",
+    "names_own_dataset",
+    "query_form",
+    "tokens",
+    "with_using_clauses",
+]
+
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_STRING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+    re.DOTALL,
+)
+# A word with what may be glued to it (variables, prefixed names, numbers): only bare words
+# can be keywords.
+_WORD = re.compile(r"[?$]?[A-Za-z0-9_][A-Za-z0-9_\-.]*(?::[A-Za-z0-9_\-.%\\]*)?|:[A-Za-z0-9_\-.]*")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A keyword, IRI or brace, with its place in the text and the brace depth around it."""
+
+    kind: str  # "keyword", "iri", "open", "close"
+    text: str
+    start: int
+    end: int
+    depth: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The keywords, IRIs and braces of a query or update, skipping strings and comments."""
+    found: list[Token] = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "#":
+            newline = text.find("\n", i)
+            i = len(text) if newline < 0 else newline + 1
+            continue
+        if char in "\"'":
+            match = _STRING.match(text, i)
+            i = match.end() if match else i + 1
+            continue
+        if char == "<":
+            match = _IRI.match(text, i)
+            if match:
+                found.append(Token("iri", match.group(), i, match.end(), depth))
+                i = match.end()
+                continue
+        if char == "{":
+            found.append(Token("open", char, i, i + 1, depth))
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+            found.append(Token("close", char, i, i + 1, depth))
+        elif char.isalnum() or char in "?$_:":
+            match = _WORD.match(text, i)
+            if match:
+                word = match.group()
+                if word.isalpha():
+                    found.append(Token("keyword", word.upper(), i, match.end(), depth))
+                i = match.end()
+                continue
+        i += 1
+    return found
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read from its first keyword."""
+    for token in tokens(text):
+        if token.kind == "keyword" and token.text in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+            return token.text
+    return None
+
+
+def forbidden_feature(text: str) -> str | None:
+    """Why a request must be refused because running it could reach the network, else None.
+
+    ``SERVICE`` would send a sub-query to another endpoint and ``LOAD`` fetches a document:
+    the endpoint never dereferences an IRI for a client (issue 5; a server that fetches on
+    request is an open proxy).
+    """
+    for token in tokens(text):
+        if token.kind != "keyword":
+            continue
+        if token.text == "SERVICE":
+            return "SERVICE is refused: this endpoint never calls other endpoints"
+        if token.text == "LOAD" and token.depth == 0:
+            return "LOAD is refused: this endpoint never fetches documents from the network"
+    return None
+
+
+def names_own_dataset(update: str) -> bool:
+    """Whether an update has a USING or WITH clause of its own."""
+    return any(
+        t.kind == "keyword" and t.depth == 0 and t.text in {"USING", "WITH"} for t in tokens(update)
+    )
+
+
+def _using_text(default_graphs: list[str], named_graphs: list[str]) -> str:
+    clauses = [f"USING <{iri}>" for iri in default_graphs]
+    clauses += [f"USING NAMED <{iri}>" for iri in named_graphs]
+    return " ".join(clauses) + " "
+
+
+def _closing_brace(found: list[Token], open_index: int) -> Token:
+    depth = found[open_index].depth
+    for token in found[open_index + 1 :]:
+        if token.kind == "close" and token.depth == depth:
+            return token
+    raise ValueError("unbalanced braces")
+
+
+def with_using_clauses(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """The update with the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` applied.
+
+    SPARQL 1.1 Protocol 2.2.3: these parameters act as ``USING`` / ``USING NAMED`` on every
+    operation that has a ``WHERE`` clause. ``DELETE WHERE { P }`` allows no ``USING``, so it
+    is spelt out as ``DELETE { P } USING ... WHERE { P }``, which means the same.
+    """
+    if not default_graphs and not named_graphs:
+        return update
+    using = _using_text(default_graphs, named_graphs)
+    found = tokens(update)
+    edits: list[tuple[int, int, str]] = []
+    for index, token in enumerate(found):
+        if token.kind != "keyword" or token.text != "WHERE" or token.depth != 0:
+            continue
+        previous = found[index - 1] if index > 0 else None
+        if previous is not None and previous.kind == "keyword" and previous.text == "DELETE":
+            if index + 1 >= len(found) or found[index + 1].kind != "open":
+                continue
+            close = _closing_brace(found, index + 1)
+            pattern = update[found[index + 1].start : close.end]
+            edits.append((token.start, close.end, f"{pattern} {using}WHERE {pattern}"))
+        else:
+            edits.append((token.start, token.start, using))
+    for start, end, text in reversed(edits):
+        update = update[:start] + text + update[end:]
+    return update
