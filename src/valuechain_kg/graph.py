@@ -7,15 +7,48 @@ returns. That is what makes the CLI's JSON and the REST bodies identical.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
-from valuechain_kg.errors import NotFound, ValidationFailed
+from valuechain_kg.analysis import leverage as lev
+from valuechain_kg.analysis import linkage
+from valuechain_kg.analysis.projection import Projection, build_projection
+from valuechain_kg.errors import NotFound, UsageError, ValidationFailed
 from valuechain_kg.identifiers import compact, expand
-from valuechain_kg.models import GraphInfo, InitiativeCount
-from valuechain_kg.namespaces import DEFAULT_BASE
+from valuechain_kg.models import (
+    ActorDetail,
+    ActorImpact,
+    ActorImpactsAnswer,
+    ActorList,
+    ActorSummary,
+    Coalition,
+    Collective,
+    GraphInfo,
+    Holder,
+    Holding,
+    HoldingsAnswer,
+    HypotheticalLeverage,
+    HypotheticalMembership,
+    ImpactDetail,
+    ImpactInvolvement,
+    ImpactList,
+    ImpactSummary,
+    InitiativeCount,
+    InitiativeRef,
+    LeverageAnswer,
+    LeverageTarget,
+    LinkedActor,
+    LinkedActorsAnswer,
+    PathStep,
+    Relationship,
+    SearchAnswer,
+    SearchHit,
+    Severity,
+)
+from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
 from valuechain_kg.store import GraphStore
 
 
@@ -163,3 +196,605 @@ class KnowledgeGraph:
                 self._count_by("vc:Response", "vc:responseType"), vocab.RESPONSE_TYPES
             ),
         )
+
+    # --- analysis: who is linked, who holds leverage (issue 4) ---------------------------------
+    # The projection is built from the store once per (revision, as_of) and reused until the
+    # data changes; every answer below is assembled from it plus a few small SPARQL look-ups.
+
+    @property
+    def _projections(self) -> dict[str | None, Projection]:
+        cache: dict[str | None, Projection] = self.__dict__.setdefault("_projection_cache", {})
+        return cache
+
+    @property
+    def projection_builds(self) -> int:
+        """How many times a projection was built (the cache test watches this)."""
+        return int(self.__dict__.get("_projection_build_count", 0))
+
+    def projection(self, as_of: date | str | None = None) -> Projection:
+        """The actor network at the store's current revision, built only when data changed."""
+        when = _iso_date(as_of)
+        cache = self._projections
+        current = cache.get(when)
+        if current is not None and current.revision == self.store.revision:
+            return current
+        if any(p.revision != self.store.revision for p in cache.values()):
+            cache.clear()
+        built = build_projection(self.store, as_of=when, base=self.base)
+        self.__dict__["_projection_build_count"] = self.projection_builds + 1
+        cache[when] = built
+        return built
+
+    def linked_actors(
+        self,
+        impact: str,
+        max_hops: int = 6,
+        as_of: date | str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> LinkedActorsAnswer:
+        """Every actor that causes, contributes to or is directly linked to an impact.
+
+        OECD Guidelines 2023, Ch. II paras A.11-A.13; UNGP 13 and 19 (DESIGN.md, "Linkage").
+        """
+        _check_options(max_hops, limit, offset)
+        iri = self.resolve(impact, "vc:AdverseImpact")
+        p = self.projection(as_of)
+        found = linkage.linked_actors(p, iri, max_hops)
+        actors = [self._linked_actor(p, x) for x in found[offset : offset + limit]]
+        note = None
+        if not p.causes(iri):
+            note = (
+                "No entity is known to cause this impact: direct linkage is derived from causes "
+                "only, so only asserted involvements are listed."
+            )
+        return LinkedActorsAnswer(
+            impact=self._impact_summary(iri),
+            actors=actors,
+            total=len(found),
+            limit=limit,
+            offset=offset,
+            note=note,
+        )
+
+    def leverage(
+        self,
+        impact: str,
+        threshold: float = 0.5,
+        max_hops: int = 6,
+        as_of: date | str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> LeverageAnswer:
+        """Who holds leverage over each entity causing an impact: alone, by chain, together.
+
+        UNGP 19 commentary; OECD Guidelines 2023, Ch. II commentary paras 21-23 (DESIGN.md,
+        "Leverage over a causing entity E").
+        """
+        return self.leverage_what_if(
+            impact, threshold=threshold, max_hops=max_hops, as_of=as_of, limit=limit, offset=offset
+        )
+
+    def leverage_what_if(
+        self,
+        impact: str,
+        extra_leverage: Sequence[HypotheticalLeverage] = (),
+        extra_memberships: Sequence[HypotheticalMembership] = (),
+        threshold: float = 0.5,
+        max_hops: int = 6,
+        as_of: date | str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> LeverageAnswer:
+        """The leverage answer as it would be with hypothetical edges and memberships added.
+
+        Nothing is written: the store and the cached projection stay as they were. Useful to
+        ask whether joining an initiative, or a new contract clause, would build enough
+        leverage (Due Diligence Guidance 2018, Annex Q.52 on building leverage).
+        """
+        _check_options(max_hops, limit, offset)
+        if not 0.0 < threshold <= 1.0:
+            raise UsageError(f"threshold must be in (0, 1], not {threshold}")
+        iri = self.resolve(impact, "vc:AdverseImpact")
+        p = self.projection(as_of)
+        network = p.leverage
+        if extra_leverage:
+            network = network.with_extra(self._hypothetical_edges(p, extra_leverage))
+        members, names = p.members, p.initiative_names
+        if extra_memberships:
+            members = {k: list(v) for k, v in members.items()}
+            names = dict(names)
+            for m in extra_memberships:
+                node = self._actor_node(p, m.actor)
+                initiative = self.iri(m.initiative)
+                if node not in members.setdefault(initiative, []):
+                    members[initiative].append(node)
+                if m.name:
+                    names[initiative] = m.name
+        modes = {x.actor: x.mode for x in linkage.linked_actors(p, iri, max_hops)}
+        targets = [
+            self._leverage_target(p, network, members, names, modes, cause, threshold, max_hops)
+            for cause in p.causes(iri)
+        ]
+        for target in targets:
+            target.holders = target.holders[offset : offset + limit]
+        note = None
+        if not targets:
+            note = (
+                "No entity is known to cause this impact, so there is no one to hold leverage over."
+            )
+        return LeverageAnswer(
+            impact=self._impact_summary(iri), targets=targets, limit=limit, offset=offset, note=note
+        )
+
+    def impacts_of(
+        self,
+        actor: str,
+        max_hops: int = 6,
+        as_of: date | str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> ActorImpactsAnswer:
+        """Every impact an actor is involved in, and how: the reverse of ``linked_actors``."""
+        _check_options(max_hops, limit, offset)
+        p = self.projection(as_of)
+        node = self._actor_node(p, actor)
+        found = linkage.impacts_of(p, node, max_hops)
+        page = found[offset : offset + limit]
+        summaries = self._impact_summaries([x.impact for x in page])
+        impacts = [
+            ActorImpact(
+                impact=summaries[x.impact],
+                involvement=x.mode,
+                asserted=x.asserted,
+                hops=x.hops,
+                path=self._path_steps(p, x.path),
+                expected_response=linkage.EXPECTED_RESPONSE[x.mode],
+                confidence=x.confidence,
+                sources=list(x.sources),
+            )
+            for x in page
+        ]
+        return ActorImpactsAnswer(
+            actor=self._actor_summary(p, node),
+            impacts=impacts,
+            total=len(found),
+            limit=limit,
+            offset=offset,
+        )
+
+    def holdings(
+        self,
+        actor: str,
+        max_hops: int = 6,
+        as_of: date | str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> HoldingsAnswer:
+        """Over whom an actor holds leverage, directly or along a chain (best path each)."""
+        _check_options(max_hops, limit, offset)
+        p = self.projection(as_of)
+        node = self._actor_node(p, actor)
+        best = lev.best_paths_from(p.leverage, node, max_hops)
+        ordered = sorted(
+            best.values(), key=lambda h: (-round(h.strength, lev.DIGITS), h.hops, h.target)
+        )
+        holdings = []
+        for h in ordered[offset : offset + limit]:
+            first = p.leverage.edges[(h.path[0], h.path[1])]
+            holdings.append(
+                Holding(
+                    id=p.ids[h.target],
+                    iri=p.iris[h.target],
+                    name=p.names[h.target],
+                    strength=round(h.strength, lev.DIGITS),
+                    hops=h.hops,
+                    bases=list(first.bases),
+                    path=[p.ids[n] for n in h.path],
+                    sources=list(first.sources),
+                )
+            )
+        return HoldingsAnswer(
+            actor=self._actor_summary(p, node),
+            holdings=holdings,
+            total=len(ordered),
+            limit=limit,
+            offset=offset,
+        )
+
+    def actor(self, identifier: str) -> ActorDetail:
+        """One actor: names, roles, sectors, memberships and business relationships."""
+        iri = self.resolve(identifier, "vc:Actor")
+        p = self.projection()
+        node = p.index[iri]
+        rows = list(
+            self.store.query(  # type: ignore[call-overload]
+                "SELECT ?p ?o WHERE { VALUES ?p { vc:role vc:sector vc:country vc:lei schema:url "
+                f"prov:wasDerivedFrom vc:memberOf }} <{iri}> ?p ?o }}"
+            )
+        )
+        values: dict[str, list[str]] = {}
+        for row in rows:
+            values.setdefault(compact(row[0].value, self.base), []).append(row[1].value)
+        edge_numbers = sorted(
+            {*p.flow_out[node], *p.flow_in[node], *p.financial_out[node], *p.financial_in[node]}
+        )
+        relationships = [
+            Relationship(
+                **{"from": p.ids[e.source], "relation": e.relation, "to": p.ids[e.target]},
+                ownership_share=e.ownership_share,
+                revenue_share=e.revenue_share,
+                valid_from=e.valid_from,
+                valid_until=e.valid_until,
+            )
+            for e in (p.edges[n] for n in edge_numbers)
+        ]
+        initiatives = [
+            InitiativeRef(id=self.id_of(i), iri=i, name=p.initiative_names.get(i, self.id_of(i)))
+            for i in sorted(set(values.get("vc:memberOf", [])))
+        ]
+        return ActorDetail(
+            id=p.ids[node],
+            iri=iri,
+            name=p.names[node],
+            roles=list(p.roles[node]),
+            sectors=sorted(
+                vocab.slug_of(vocab.SECTORS, s) or self.id_of(s)
+                for s in values.get("vc:sector", [])
+            ),
+            country=min(values.get("vc:country", []), default=None),
+            lei=min(values.get("vc:lei", []), default=None),
+            website=min(values.get("schema:url", []), default=None),
+            sources=sorted(set(values.get("prov:wasDerivedFrom", []))),
+            initiatives=initiatives,
+            relationships=relationships,
+        )
+
+    def impact(self, identifier: str) -> ImpactDetail:
+        """One impact: its summary, place, affected group and asserted involvements."""
+        iri = self.resolve(identifier, "vc:AdverseImpact")
+        summary = self._impact_summaries([iri])[iri]
+        extra: dict[str, str] = {}
+        for row in self.store.query(  # type: ignore[union-attr]
+            "SELECT ?p ?o WHERE { VALUES ?p { vc:country vc:affectedGroup dcterms:description } "
+            f"<{iri}> ?p ?o }}"
+        ):
+            extra.setdefault(row[0].value, row[1].value)
+        p = self.projection()
+        involvements = [
+            ImpactInvolvement(
+                id=p.ids[inv.actor],
+                iri=p.iris[inv.actor],
+                name=p.names[inv.actor],
+                involvement=inv.mode,
+                confidence=inv.confidence,
+                sources=list(inv.sources),
+            )
+            for inv in sorted(
+                p.involvements.get(iri, ()), key=lambda i: (vocab.MODE_RANK[i.mode], i.actor)
+            )
+        ]
+        return ImpactDetail(
+            **summary.model_dump(),
+            country=extra.get(VC + "country"),
+            affected_group=extra.get(VC + "affectedGroup"),
+            description=extra.get(DCTERMS + "description"),
+            involvements=involvements,
+        )
+
+    def impacts(
+        self,
+        category: str | None = None,
+        status: str | None = None,
+        country: str | None = None,
+        sort: str = "severity",
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> ImpactList:
+        """Impacts, filtered, most severe first by default.
+
+        Severity orders by scale + scope + irremediability (UNGP 14 and 24: the most severe
+        impacts come first when not all can be addressed at once), then by id. A chapter as
+        ``category`` also matches the narrower categories under it.
+        """
+        _check_options(0, limit, offset)
+        if sort not in ("severity", "id", "title"):
+            raise UsageError(f"sort must be severity, id or title, not '{sort}'")
+        wanted: set[str] | None = None
+        if category is not None:
+            if category not in vocab.CATEGORIES:
+                raise UsageError(f"unknown impact category '{category}'")
+            narrower = {c for c, up in vocab.NARROWER_CATEGORIES.items() if category in up}
+            wanted = {category, *narrower}
+        if status is not None and status not in vocab.STATUSES:
+            raise UsageError(f"status must be actual or potential, not '{status}'")
+        countries = _impact_countries(self.store)
+        summaries = [
+            s
+            for s in self._impact_summaries(None).values()
+            if (wanted is None or s.category in wanted)
+            and (status is None or s.status == status)
+            and (country is None or country.upper() in countries.get(s.iri, ()))
+        ]
+        if sort == "severity":
+            summaries.sort(key=lambda s: (-_severity_sum(s), s.id))
+        elif sort == "title":
+            summaries.sort(key=lambda s: (s.title.casefold(), s.id))
+        else:
+            summaries.sort(key=lambda s: s.id)
+        return ImpactList(
+            impacts=summaries[offset : offset + limit],
+            total=len(summaries),
+            limit=limit,
+            offset=offset,
+        )
+
+    def actors(
+        self,
+        role: str | None = None,
+        country: str | None = None,
+        q: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> ActorList:
+        """Actors by id, filtered by role slug, country code and a piece of name or id."""
+        _check_options(0, limit, offset)
+        if role is not None and role not in vocab.ROLES:
+            raise UsageError(f"unknown role '{role}'")
+        p = self.projection()
+        countries: dict[str, str] = {}
+        for row in self.store.query(  # type: ignore[union-attr]
+            "SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"
+        ):
+            countries.setdefault(row[0].value, row[1].value)
+        needle = q.casefold() if q else None
+        chosen = [
+            n
+            for n in range(len(p))
+            if p.is_actor[n]
+            and (role is None or role in p.roles[n])
+            and (country is None or countries.get(p.iris[n]) == country.upper())
+            and (needle is None or needle in p.names[n].casefold() or needle in p.ids[n].casefold())
+        ]
+        actors = [
+            ActorSummary(
+                id=p.ids[n],
+                iri=p.iris[n],
+                name=p.names[n],
+                roles=list(p.roles[n]),
+                country=countries.get(p.iris[n]),
+            )
+            for n in chosen[offset : offset + limit]
+        ]
+        return ActorList(actors=actors, total=len(chosen), limit=limit, offset=offset)
+
+    def search(self, text: str, limit: int = 50) -> SearchAnswer:
+        """Actors, impacts and initiatives whose name or id contains ``text`` (any case)."""
+        needle = text.strip().casefold()
+        if not needle:
+            raise UsageError("search needs some text")
+        kinds = {
+            VC + "Actor": "actor",
+            VC + "AdverseImpact": "impact",
+            VC + "Initiative": "initiative",
+        }
+        query = (
+            "SELECT ?n ?type (SAMPLE(?name) AS ?label) WHERE { "
+            "VALUES ?type { vc:Actor vc:AdverseImpact vc:Initiative } ?n a ?type . "
+            "OPTIONAL { ?n schema:name ?name } "
+            f"FILTER(CONTAINS(LCASE(STR(?n)), {_literal(needle)}) || "
+            f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {_literal(needle)})) }} GROUP BY ?n ?type"
+        )
+        hits = []
+        for row in self.store.query(query):  # type: ignore[union-attr]
+            iri = row[0].value
+            ident = self.id_of(iri)
+            name = row[2].value if row[2] is not None else ident
+            if needle in name.casefold() or needle in ident.casefold():
+                hits.append(SearchHit(id=ident, iri=iri, name=name, kind=kinds[row[1].value]))
+        hits.sort(key=lambda h: (h.name.casefold() != needle, h.kind, h.id))
+        return SearchAnswer(query=text, results=hits[:limit], total=len(hits))
+
+    # --- helpers of the analysis answers ----------------------------------------------------
+
+    def _actor_node(self, p: Projection, identifier: str) -> int:
+        iri = self.resolve(identifier, "vc:Actor")
+        node = p.node(iri)
+        if node is None:  # an actor added since the projection was built cannot happen
+            raise NotFound(f"no actor with id '{identifier}'")
+        return node
+
+    def _actor_summary(self, p: Projection, node: int) -> ActorSummary:
+        country = None
+        for row in self.store.query(  # type: ignore[union-attr]
+            f"SELECT ?c WHERE {{ <{p.iris[node]}> vc:country ?c }} LIMIT 1"
+        ):
+            country = row[0].value
+        return ActorSummary(
+            id=p.ids[node],
+            iri=p.iris[node],
+            name=p.names[node],
+            roles=list(p.roles[node]),
+            country=country,
+        )
+
+    def _path_steps(self, p: Projection, path: Sequence[int]) -> list[PathStep]:
+        return [
+            PathStep(**{"from": p.ids[e.source], "relation": e.relation, "to": p.ids[e.target]})
+            for e in (p.edges[n] for n in path)
+        ]
+
+    def _linked_actor(self, p: Projection, x: linkage.Linkage) -> LinkedActor:
+        return LinkedActor(
+            id=p.ids[x.actor],
+            iri=p.iris[x.actor],
+            name=p.names[x.actor],
+            involvement=x.mode,
+            asserted=x.asserted,
+            hops=x.hops,
+            path=self._path_steps(p, x.path),
+            expected_response=linkage.EXPECTED_RESPONSE[x.mode],
+            confidence=x.confidence,
+            sources=list(x.sources),
+        )
+
+    def _hypothetical_edges(
+        self, p: Projection, extra: Sequence[HypotheticalLeverage]
+    ) -> list[tuple[int, int, lev.LeverageEdge]]:
+        edges = []
+        for h in extra:
+            if h.basis not in vocab.BASES:
+                raise UsageError(f"unknown leverage basis '{h.basis}'")
+            holder, target = self._actor_node(p, h.holder), self._actor_node(p, h.target)
+            edges.append((holder, target, lev.LeverageEdge(h.strength, (h.basis,), (), False)))
+        return edges
+
+    def _leverage_target(
+        self,
+        p: Projection,
+        network: lev.LeverageNetwork,
+        members: dict[str, list[int]],
+        names: dict[str, str],
+        modes: dict[int, str],
+        target: int,
+        threshold: float,
+        max_hops: int,
+    ) -> LeverageTarget:
+        ordered = lev.holder_order(lev.best_paths_to(network, target, max_hops).values())
+        holders = []
+        for h in ordered:
+            first = network.edges[(h.path[0], h.path[1])]
+            holders.append(
+                Holder(
+                    id=p.ids[h.holder],
+                    iri=p.iris[h.holder],
+                    name=p.names[h.holder],
+                    strength=round(h.strength, lev.DIGITS),
+                    hops=h.hops,
+                    bases=list(first.bases),
+                    path=[p.ids[n] for n in h.path],
+                    involvement=modes.get(h.holder),
+                    sources=list(first.sources),
+                )
+            )
+        collective = [
+            Collective(
+                initiative=self.id_of(g.initiative),
+                name=names.get(g.initiative, self.id_of(g.initiative)),
+                members=[p.ids[n] for n in g.members],
+                strength=g.strength,
+            )
+            for g in lev.collective_by_initiative(ordered, members, self.id_of)
+        ]
+        reached = lev.smallest_coalition([h.strength for h in ordered], threshold)
+        coalition = None
+        if reached is not None:
+            size, strength = reached
+            coalition = Coalition(
+                threshold=threshold,
+                members=[p.ids[h.holder] for h in ordered[:size]],
+                strength=strength,
+            )
+        return LeverageTarget(
+            id=p.ids[target],
+            iri=p.iris[target],
+            name=p.names[target],
+            holders=holders,
+            holders_total=len(holders),
+            collective=collective,
+            coalition=coalition,
+        )
+
+    def _impact_summary(self, iri: str) -> ImpactSummary:
+        return self._impact_summaries([iri])[iri]
+
+    def _impact_summaries(self, iris: Sequence[str] | None) -> dict[str, ImpactSummary]:
+        """Summaries of some impacts (or all, for None) with two queries, not one per impact."""
+        values = ""
+        if iris is not None:
+            if not iris:
+                return {}
+            values = "VALUES ?i { " + " ".join(f"<{i}>" for i in iris) + " } "
+        query = (
+            f"SELECT ?i ?p ?o WHERE {{ {values}?i a vc:AdverseImpact . "
+            "VALUES ?p { schema:name rdfs:label vc:category vc:status vc:scale vc:scope "
+            "vc:irremediability vc:likelihood prov:wasDerivedFrom } ?i ?p ?o }"
+        )
+        found: dict[str, dict[str, list[str]]] = {}
+        for row in self.store.query(query):  # type: ignore[union-attr]
+            props = found.setdefault(row[0].value, {})
+            props.setdefault(compact(row[1].value, self.base), []).append(row[2].value)
+        for iri in iris or ():
+            found.setdefault(iri, {})
+        return {iri: self._summary_of(iri, props) for iri, props in found.items()}
+
+    def _summary_of(self, iri: str, props: dict[str, list[str]]) -> ImpactSummary:
+        def first(key: str) -> str | None:
+            return min(props.get(key, []), default=None)
+
+        def integer(key: str) -> int | None:
+            value = first(key)
+            return int(value) if value is not None else None
+
+        categories = sorted(
+            vocab.slug_of(vocab.CATEGORIES, c) or self.id_of(c)
+            for c in props.get("vc:category", [])
+        )
+        status = first("vc:status")
+        likelihood = first("vc:likelihood")
+        return ImpactSummary(
+            id=self.id_of(iri),
+            iri=iri,
+            title=first("schema:name") or first("rdfs:label") or self.id_of(iri),
+            category=categories[0] if categories else None,
+            status=(vocab.slug_of(vocab.STATUSES, status) or self.id_of(status))
+            if status
+            else None,
+            severity=Severity(
+                scale=integer("vc:scale"),
+                scope=integer("vc:scope"),
+                irremediability=integer("vc:irremediability"),
+            ),
+            likelihood=float(likelihood) if likelihood is not None else None,
+            sources=sorted(set(props.get("prov:wasDerivedFrom", []))),
+        )
+
+
+def _iso_date(as_of: date | str | None) -> str | None:
+    if as_of is None:
+        return None
+    if isinstance(as_of, date):
+        return as_of.isoformat()
+    try:
+        return date.fromisoformat(as_of).isoformat()
+    except ValueError as exc:
+        raise UsageError(f"as_of: '{as_of}' is not a date of the form YYYY-MM-DD") from exc
+
+
+def _check_options(max_hops: int, limit: int, offset: int) -> None:
+    if max_hops < 0:
+        raise UsageError(f"max_hops must be 0 or more, not {max_hops}")
+    if limit < 0:
+        raise UsageError(f"limit must be 0 or more, not {limit}")
+    if offset < 0:
+        raise UsageError(f"offset must be 0 or more, not {offset}")
+
+
+def _severity_sum(summary: ImpactSummary) -> int:
+    s = summary.severity
+    return (s.scale or 0) + (s.scope or 0) + (s.irremediability or 0)
+
+
+def _impact_countries(store: GraphStore) -> dict[str, set[str]]:
+    countries: dict[str, set[str]] = {}
+    for row in store.query("SELECT ?i ?c WHERE { ?i a vc:AdverseImpact ; vc:country ?c }"):  # type: ignore[union-attr]
+        countries.setdefault(row[0].value, set()).add(row[1].value.upper())
+    return countries
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal for any text (quotes, backslashes and line breaks escaped)."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'"{escaped}"'

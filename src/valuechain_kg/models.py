@@ -6,7 +6,7 @@ documents by construction (DESIGN.md, "JSON contracts").
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class InitiativeCount(BaseModel):
@@ -30,3 +30,263 @@ class GraphInfo(BaseModel):
     leverage_by_basis: dict[str, int]
     initiatives: list[InitiativeCount]
     responses_by_type: dict[str, int]
+
+
+# --- the two questions (DESIGN.md, "JSON contracts") -------------------------------------------
+# Field order below is the contract's key order; ``model_dump(by_alias=True)`` gives exactly its
+# keys, which is what keeps `vckg ... --format json` and the REST bodies identical.
+
+
+class Severity(BaseModel):
+    """UNGP 14: severity is judged by scale, scope and irremediable character (1-4 each)."""
+
+    scale: int | None = None
+    scope: int | None = None
+    irremediability: int | None = None
+
+
+class ImpactSummary(BaseModel):
+    id: str
+    iri: str
+    title: str
+    category: str | None = None
+    status: str | None = None
+    severity: Severity = Field(default_factory=Severity)
+    likelihood: float | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class PathStep(BaseModel):
+    """One stored edge of a linkage path, as stored (``from`` is the edge's own subject)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    relation: str
+    to: str
+
+
+class LinkedActor(BaseModel):
+    id: str
+    iri: str
+    name: str
+    involvement: str
+    asserted: bool
+    hops: int
+    path: list[PathStep] = Field(default_factory=list)
+    expected_response: str
+    confidence: float | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class LinkedActorsAnswer(BaseModel):
+    """``vckg linked IMPACT`` / ``GET /impacts/{id}/linked-actors``."""
+
+    impact: ImpactSummary
+    actors: list[LinkedActor]
+    total: int
+    limit: int
+    offset: int
+    note: str | None = None
+
+
+class Holder(BaseModel):
+    id: str
+    iri: str
+    name: str
+    strength: float
+    hops: int
+    bases: list[str]
+    path: list[str]
+    involvement: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class Collective(BaseModel):
+    initiative: str
+    name: str
+    members: list[str]
+    strength: float
+
+
+class Coalition(BaseModel):
+    threshold: float
+    members: list[str]
+    strength: float
+
+
+class LeverageTarget(BaseModel):
+    id: str
+    iri: str
+    name: str
+    holders: list[Holder]
+    holders_total: int
+    collective: list[Collective]
+    coalition: Coalition | None = None
+
+
+class LeverageAnswer(BaseModel):
+    """``vckg leverage IMPACT`` / ``GET /impacts/{id}/leverage``."""
+
+    impact: ImpactSummary
+    targets: list[LeverageTarget]
+    limit: int
+    offset: int
+    note: str | None = None
+
+
+# --- around the two questions: actors, impacts, holdings, what-if --------------------------------
+
+
+class ActorSummary(BaseModel):
+    id: str
+    iri: str
+    name: str
+    roles: list[str] = Field(default_factory=list)
+    country: str | None = None
+
+
+class InitiativeRef(BaseModel):
+    id: str
+    iri: str
+    name: str
+
+
+class Relationship(BaseModel):
+    """A business relationship as stored, read from ``from`` to ``to`` (slug as relation)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    relation: str
+    to: str
+    ownership_share: float | None = None
+    revenue_share: float | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+
+class ActorDetail(BaseModel):
+    """``GET /actors/{id}``: who an actor is and how it is tied to others."""
+
+    id: str
+    iri: str
+    name: str
+    roles: list[str]
+    sectors: list[str]
+    country: str | None = None
+    lei: str | None = None
+    website: str | None = None
+    sources: list[str]
+    initiatives: list[InitiativeRef]
+    relationships: list[Relationship]
+
+
+class ActorList(BaseModel):
+    actors: list[ActorSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class ImpactInvolvement(BaseModel):
+    """An asserted involvement of an actor in an impact."""
+
+    id: str
+    iri: str
+    name: str
+    involvement: str
+    confidence: float | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class ImpactDetail(ImpactSummary):
+    """``GET /impacts/{id}``: the summary plus where, whom, and the asserted involvements."""
+
+    country: str | None = None
+    affected_group: str | None = None
+    description: str | None = None
+    involvements: list[ImpactInvolvement] = Field(default_factory=list)
+
+
+class ImpactList(BaseModel):
+    impacts: list[ImpactSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class ActorImpact(BaseModel):
+    """One impact an actor is linked to, read the same way as a ``LinkedActor``."""
+
+    impact: ImpactSummary
+    involvement: str
+    asserted: bool
+    hops: int
+    path: list[PathStep] = Field(default_factory=list)
+    expected_response: str
+    confidence: float | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class ActorImpactsAnswer(BaseModel):
+    """``vckg impacts-of ACTOR`` / ``GET /actors/{id}/impacts``."""
+
+    actor: ActorSummary
+    impacts: list[ActorImpact]
+    total: int
+    limit: int
+    offset: int
+
+
+class Holding(BaseModel):
+    """Leverage an actor holds over another, directly or along a chain of leverage edges."""
+
+    id: str
+    iri: str
+    name: str
+    strength: float
+    hops: int
+    bases: list[str]
+    path: list[str]
+    sources: list[str] = Field(default_factory=list)
+
+
+class HoldingsAnswer(BaseModel):
+    """``GET /actors/{id}/leverage``: over whom this actor holds leverage."""
+
+    actor: ActorSummary
+    holdings: list[Holding]
+    total: int
+    limit: int
+    offset: int
+
+
+class SearchHit(BaseModel):
+    id: str
+    iri: str
+    name: str
+    kind: str
+
+
+class SearchAnswer(BaseModel):
+    query: str
+    results: list[SearchHit]
+    total: int
+
+
+class HypotheticalLeverage(BaseModel):
+    """A leverage edge that does not exist (yet): for what-if questions, never stored."""
+
+    holder: str
+    target: str
+    strength: float = Field(ge=0.0, le=1.0)
+    basis: str = "contract-terms"
+
+
+class HypotheticalMembership(BaseModel):
+    """A membership that does not exist (yet); an unknown initiative id names a new group."""
+
+    actor: str
+    initiative: str
+    name: str | None = None

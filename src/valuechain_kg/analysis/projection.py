@@ -1,0 +1,468 @@
+"""The actor network, projected out of the store once and kept as compact adjacency lists.
+
+The two questions are path questions over business relationships and leverage (OECD Guidelines
+2023, Ch. II paras A.11-A.13 and commentary; Due Diligence Guidance 2018, Annex Q.29-Q.35). SPARQL
+property paths cannot express "financial edges, then flow edges in one direction only" with a
+hop bound and a shortest explaining path, so the analysis walks an in-memory projection instead.
+
+The projection is built from a handful of streamed SPARQL SELECTs, never one query per node.
+Nodes are integers numbered in the order of their ids, so that comparing node numbers compares
+ids: that is what makes the "lexicographically smallest id sequence" tie rule cheap. Hot
+traversals use plain lists of ints; :meth:`Projection.to_networkx` gives the familiar
+``networkx.MultiDiGraph`` face for notebooks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+import pyoxigraph as ox
+
+from valuechain_kg import vocabulary as vocab
+from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, derived_strength
+from valuechain_kg.identifiers import compact
+from valuechain_kg.namespaces import DEFAULT_BASE
+from valuechain_kg.store import GraphStore
+
+__all__ = ["Involvement", "Projection", "RelationEdge", "build_projection"]
+
+_FLOW_SLUGS = {iri: slug for slug, iri in vocab.FLOW_RELATIONS.items()}
+_FINANCIAL_SLUGS = {iri: slug for slug, iri in vocab.FINANCIAL_RELATIONS.items()}
+_RELATION_SLUGS = {**_FLOW_SLUGS, **_FINANCIAL_SLUGS}
+_MODE_SLUGS = {iri: slug for slug, iri in vocab.MODES.items()}
+_BASIS_SLUGS = {iri: slug for slug, iri in vocab.BASES.items()}
+_ROLE_SLUGS = {iri: slug for slug, iri in vocab.ROLES.items()}
+_RELATION_VALUES = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class RelationEdge:
+    """A business relationship as stored: ``source`` supplies/invests in/... ``target``."""
+
+    source: int
+    target: int
+    relation: str  #: the CSV slug, e.g. ``supplies`` or ``invests-in``
+    financial: bool
+    ownership_share: float | None = None
+    revenue_share: float | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    iri: str | None = None  #: the reified ``vc:BusinessRelationship`` node, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Involvement:
+    """An asserted involvement of an actor in an impact (cause, contribution, direct-linkage)."""
+
+    actor: int
+    impact: str
+    mode: str
+    confidence: float | None
+    sources: tuple[str, ...]
+
+
+@dataclass
+class Projection:
+    """The actor network at one store revision (and one ``as_of`` date, if given)."""
+
+    base: str
+    revision: str
+    as_of: str | None
+    iris: list[str]
+    ids: list[str]
+    names: list[str]
+    roles: list[tuple[str, ...]]
+    is_actor: list[bool]
+    index: dict[str, int]
+    edges: list[RelationEdge]
+    flow_out: list[list[int]]  #: edge numbers leaving each node along the flow
+    flow_in: list[list[int]]
+    financial_out: list[list[int]]  #: edge numbers from holder to investee
+    financial_in: list[list[int]]
+    leverage: LeverageNetwork
+    members: dict[str, list[int]]  #: initiative IRI -> member nodes
+    initiative_names: dict[str, str]
+    involvements: dict[str, list[Involvement]]  #: impact IRI -> asserted involvements
+    involvements_of: dict[int, list[Involvement]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.iris)
+
+    def node(self, iri: str) -> int | None:
+        return self.index.get(iri)
+
+    def causes(self, impact: str) -> list[int]:
+        """The entities asserted to cause an impact: where derived linkage and leverage start."""
+        return sorted({i.actor for i in self.involvements.get(impact, ()) if i.mode == "cause"})
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The projection as a ``networkx.MultiDiGraph`` keyed by ids.
+
+        Actors are nodes with ``id``, ``iri``, ``name``, ``roles`` (``kind="actor"``);
+        initiatives are nodes with ``kind="initiative"``. Edges carry ``kind``: ``flow`` and
+        ``financial`` (business relationships, key = slug, with shares and validity),
+        ``leverage`` (strength, bases, asserted) and ``member-of``.
+
+        Examples
+        --------
+        >>> from valuechain_kg.store import GraphStore
+        >>> store = GraphStore()
+        >>> store.update("INSERT DATA { vcid:mine vc:supplies vcid:smelter }")
+        >>> g = build_projection(store).to_networkx()
+        >>> sorted(g.edges(keys=True))
+        [('mine', 'smelter', 'supplies')]
+        """
+        graph = nx.MultiDiGraph()
+        for n, iri in enumerate(self.iris):
+            graph.add_node(
+                self.ids[n],
+                id=self.ids[n],
+                iri=iri,
+                name=self.names[n],
+                roles=list(self.roles[n]),
+                kind="actor",
+            )
+        for edge in self.edges:
+            graph.add_edge(
+                self.ids[edge.source],
+                self.ids[edge.target],
+                key=edge.relation,
+                kind="financial" if edge.financial else "flow",
+                relation=edge.relation,
+                ownership_share=edge.ownership_share,
+                revenue_share=edge.revenue_share,
+                valid_from=edge.valid_from,
+                valid_until=edge.valid_until,
+            )
+        for (holder, target), lev in self.leverage.edges.items():
+            graph.add_edge(
+                self.ids[holder],
+                self.ids[target],
+                key="leverage",
+                kind="leverage",
+                strength=lev.strength,
+                bases=list(lev.bases),
+                asserted=lev.asserted,
+            )
+        for initiative, members in self.members.items():
+            init_id = compact(initiative, self.base)
+            graph.add_node(
+                init_id,
+                id=init_id,
+                iri=initiative,
+                name=self.initiative_names.get(initiative, init_id),
+                kind="initiative",
+            )
+            for member in members:
+                graph.add_edge(self.ids[member], init_id, key="member-of", kind="member-of")
+        return graph
+
+
+# --- reading the store --------------------------------------------------------------------------
+
+
+def _value(term: object) -> str | None:
+    return None if term is None else term.value  # type: ignore[attr-defined]
+
+
+def _number(term: object) -> float | None:
+    return None if term is None else float(term.value)  # type: ignore[attr-defined]
+
+
+def _select(store: GraphStore, query: str) -> Iterator[ox.QuerySolution]:
+    yield from store.query(query)  # type: ignore[misc]
+
+
+def _valid_on(valid_from: str | None, valid_until: str | None, as_of: str | None) -> bool:
+    """Is a relationship in force on ``as_of``? xsd:date literals compare as ISO strings."""
+    if as_of is None:
+        return True
+    if valid_from is not None and valid_from[:10] > as_of:
+        return False
+    return not (valid_until is not None and valid_until[:10] < as_of)
+
+
+_ACTORS = """SELECT ?a ?name ?label ?role WHERE {
+  ?a a vc:Actor .
+  OPTIONAL { ?a schema:name ?name }
+  OPTIONAL { ?a rdfs:label ?label }
+  OPTIONAL { ?a vc:role ?role }
+}"""
+
+_RELATIONSHIPS = """SELECT ?r ?from ?type ?to ?own ?rev ?vf ?vu WHERE {
+  ?r a vc:BusinessRelationship ; vc:fromActor ?from ; vc:toActor ?to ; vc:relationshipType ?type .
+  OPTIONAL { ?r vc:ownershipShare ?own }
+  OPTIONAL { ?r vc:revenueShare ?rev }
+  OPTIONAL { ?r vc:validFrom ?vf }
+  OPTIONAL { ?r vc:validUntil ?vu }
+}"""
+
+# A bare direct triple without a reified node is a relationship with no attributes, valid at all
+# times (DESIGN.md, "Identity").
+_BARE_RELATIONSHIPS = f"""SELECT ?a ?p ?b WHERE {{
+  VALUES ?p {{ {_RELATION_VALUES} }}
+  ?a ?p ?b .
+  FILTER NOT EXISTS {{ ?r vc:fromActor ?a ; vc:toActor ?b ; vc:relationshipType ?p }}
+}}"""
+
+_RELATIONSHIP_SOURCES = """SELECT ?r ?src WHERE {
+  ?r a vc:BusinessRelationship ; prov:wasDerivedFrom ?src .
+  FILTER EXISTS { ?r vc:ownershipShare|vc:revenueShare ?share }
+}"""
+
+_LEVERAGE = """SELECT ?l ?h ?t ?basis ?s WHERE {
+  ?l a vc:Leverage ; vc:holder ?h ; vc:target ?t ; vc:strength ?s .
+  OPTIONAL { ?l vc:basis ?basis }
+}"""
+
+_LEVERAGE_SOURCES = """SELECT ?l ?src WHERE { ?l a vc:Leverage ; prov:wasDerivedFrom ?src }"""
+
+_MEMBERSHIPS = """SELECT DISTINCT ?a ?i WHERE {
+  { ?a vc:memberOf ?i } UNION { ?m org:member ?a ; org:organization ?i }
+}"""
+
+_INITIATIVE_NAMES = """SELECT ?i ?name WHERE {
+  ?i a vc:Initiative . OPTIONAL { ?i schema:name ?name } OPTIONAL { ?i rdfs:label ?name }
+}"""
+
+_INVOLVEMENTS = """SELECT ?inv ?actor ?impact ?mode ?conf WHERE {
+  ?inv a vc:Involvement ; vc:actor ?actor ; vc:impact ?impact ; vc:mode ?mode .
+  OPTIONAL { ?inv vc:confidence ?conf }
+}"""
+
+_INVOLVEMENT_SOURCES = (
+    """SELECT ?inv ?src WHERE { ?inv a vc:Involvement ; prov:wasDerivedFrom ?src }"""
+)
+
+
+def _sources(store: GraphStore, query: str) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in _select(store, query):
+        found[row[0].value].append(row[1].value)
+    return {k: tuple(sorted(set(v))) for k, v in found.items()}
+
+
+class _Numbering:
+    """Collects IRIs, then numbers them in the order of their ids."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.seen: set[str] = set()
+
+    def add(self, *iris: str) -> None:
+        self.seen.update(iris)
+
+    def freeze(self) -> tuple[list[str], list[str], dict[str, int]]:
+        pairs = sorted((compact(iri, self.base), iri) for iri in self.seen)
+        ids = [p[0] for p in pairs]
+        iris = [p[1] for p in pairs]
+        return iris, ids, {iri: n for n, iri in enumerate(iris)}
+
+
+def build_projection(
+    store: GraphStore, as_of: date | str | None = None, base: str = DEFAULT_BASE
+) -> Projection:
+    """Project the store's actor network, keeping relationships in force on ``as_of``.
+
+    Parameters
+    ----------
+    store : the graph store to read.
+    as_of : a date; relationships whose validity period excludes it are left out. Leverage
+        derived from them disappears with them; asserted leverage has no period and stays.
+    base : the id base, used to number nodes in id order.
+    """
+    when = as_of.isoformat() if isinstance(as_of, date) else as_of
+    numbering = _Numbering(base)
+
+    actor_rows: dict[str, tuple[str | None, set[str]]] = {}
+    for row in _select(store, _ACTORS):
+        iri = row[0].value
+        name, roles = actor_rows.get(iri, (None, set()))
+        name = name or _value(row[1]) or _value(row[2])
+        if row[3] is not None:
+            roles.add(_ROLE_SLUGS.get(row[3].value) or compact(row[3].value, base))
+        actor_rows[iri] = (name, roles)
+    numbering.add(*actor_rows)
+
+    relation_rows: list[
+        tuple[str, str, str, float | None, float | None, str | None, str | None, str | None]
+    ] = []
+    for row in _select(store, _RELATIONSHIPS):
+        slug = _RELATION_SLUGS.get(row[2].value)
+        vf, vu = _value(row[6]), _value(row[7])
+        if slug is None or not _valid_on(vf, vu, when):
+            continue
+        relation_rows.append(
+            (
+                row[1].value,
+                slug,
+                row[3].value,
+                _number(row[4]),
+                _number(row[5]),
+                vf,
+                vu,
+                row[0].value,
+            )
+        )
+    for row in _select(store, _BARE_RELATIONSHIPS):
+        relation_rows.append(
+            (
+                row[0].value,
+                _RELATION_SLUGS[row[1].value],
+                row[2].value,
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
+        )
+    relation_rows.sort(key=lambda r: (r[0], r[2], r[1], r[7] or ""))
+    for r in relation_rows:
+        numbering.add(r[0], r[2])
+
+    leverage_sources = _sources(store, _LEVERAGE_SOURCES)
+    leverage_rows = []
+    for row in _select(store, _LEVERAGE):
+        basis = _BASIS_SLUGS.get(row[3].value) if row[3] is not None else None
+        leverage_rows.append(
+            (
+                row[1].value,
+                row[2].value,
+                basis,
+                float(row[4].value),
+                leverage_sources.get(row[0].value, ()),
+            )
+        )
+        numbering.add(row[1].value, row[2].value)
+
+    memberships = [(row[0].value, row[1].value) for row in _select(store, _MEMBERSHIPS)]
+    for actor, _ in memberships:
+        numbering.add(actor)
+    initiative_names: dict[str, str] = {}
+    for row in _select(store, _INITIATIVE_NAMES):
+        if row[1] is not None and row[0].value not in initiative_names:
+            initiative_names[row[0].value] = row[1].value
+
+    involvement_sources = _sources(store, _INVOLVEMENT_SOURCES)
+    involvement_rows = []
+    for row in _select(store, _INVOLVEMENTS):
+        mode = _MODE_SLUGS.get(row[3].value)
+        if mode is None:
+            continue
+        involvement_rows.append(
+            (
+                row[1].value,
+                row[2].value,
+                mode,
+                _number(row[4]),
+                involvement_sources.get(row[0].value, ()),
+            )
+        )
+        numbering.add(row[1].value)
+
+    iris, ids, index = numbering.freeze()
+    size = len(iris)
+    names = [actor_rows.get(iri, (None, set()))[0] or ids[n] for n, iri in enumerate(iris)]
+    roles = [tuple(sorted(actor_rows.get(iri, (None, set()))[1])) for iri in iris]
+
+    edges: list[RelationEdge] = []
+    flow_out: list[list[int]] = [[] for _ in range(size)]
+    flow_in: list[list[int]] = [[] for _ in range(size)]
+    financial_out: list[list[int]] = [[] for _ in range(size)]
+    financial_in: list[list[int]] = [[] for _ in range(size)]
+    for source, slug, target, own, rev, vf, vu, rel_iri in relation_rows:
+        financial = slug in vocab.FINANCIAL_RELATIONS
+        e = len(edges)
+        edges.append(
+            RelationEdge(index[source], index[target], slug, financial, own, rev, vf, vu, rel_iri)
+        )
+        (financial_out if financial else flow_out)[index[source]].append(e)
+        (financial_in if financial else flow_in)[index[target]].append(e)
+    # Sorted by (endpoint, slug) so traversals meet neighbours in id order: stable answers.
+    for adjacency, end in (
+        (flow_out, "target"),
+        (financial_out, "target"),
+        (flow_in, "source"),
+        (financial_in, "source"),
+    ):
+        for lst in adjacency:
+            if len(lst) > 1:
+                lst.sort(key=lambda e, end=end: (getattr(edges[e], end), edges[e].relation, e))
+
+    relationship_sources = _sources(store, _RELATIONSHIP_SOURCES)
+    leverage = LeverageNetwork.from_edges(
+        _leverage_edges(edges, leverage_rows, index, relationship_sources)
+    )
+
+    members: dict[str, list[int]] = defaultdict(list)
+    for actor, initiative in memberships:
+        members[initiative].append(index[actor])
+    for lst in members.values():
+        lst.sort()
+
+    involvements: dict[str, list[Involvement]] = defaultdict(list)
+    involvements_of: dict[int, list[Involvement]] = defaultdict(list)
+    for actor, impact, mode, confidence, sources in sorted(
+        involvement_rows, key=lambda r: (r[1], r[0], r[2])
+    ):
+        inv = Involvement(index[actor], impact, mode, confidence, sources)
+        involvements[impact].append(inv)
+        involvements_of[inv.actor].append(inv)
+
+    return Projection(
+        base=base,
+        revision=store.revision,
+        as_of=when,
+        iris=iris,
+        ids=ids,
+        names=names,
+        roles=roles,
+        is_actor=[iri in actor_rows for iri in iris],
+        index=index,
+        edges=edges,
+        flow_out=flow_out,
+        flow_in=flow_in,
+        financial_out=financial_out,
+        financial_in=financial_in,
+        leverage=leverage,
+        members=dict(members),
+        initiative_names=initiative_names,
+        involvements=dict(involvements),
+        involvements_of=dict(involvements_of),
+    )
+
+
+def _leverage_edges(
+    edges: list[RelationEdge],
+    asserted: Iterable[tuple[str, str, str | None, float, tuple[str, ...]]],
+    index: dict[str, int],
+    relationship_sources: dict[str, tuple[str, ...]],
+) -> Iterator[tuple[int, int, LeverageEdge]]:
+    """Asserted leverage, plus leverage derived from shares (DESIGN.md, "Leverage").
+
+    An ownership share s on invests-in gives the investor ``min(1, 2s)`` over the investee
+    (basis ownership: a majority is control). A revenue share r on a flow edge gives the
+    customer ``min(1, 2r)`` over its supplier (basis commercial-importance): the more of a
+    supplier's business a buyer represents, the more it can change the supplier's practices
+    (Due Diligence Guidance 2018, Annex Q.51 and UNGP 19 commentary).
+    """
+    for holder, target, basis, strength, sources in asserted:
+        bases = (basis,) if basis else ()
+        yield index[holder], index[target], LeverageEdge(strength, bases, sources, True)
+    for edge in edges:
+        sources = relationship_sources.get(edge.iri, ()) if edge.iri else ()
+        if edge.relation == "invests-in" and edge.ownership_share is not None:
+            strength = derived_strength(edge.ownership_share)
+            yield edge.source, edge.target, LeverageEdge(strength, ("ownership",), sources, False)
+        if not edge.financial and edge.revenue_share is not None:
+            strength = derived_strength(edge.revenue_share)
+            yield (
+                edge.target,
+                edge.source,
+                LeverageEdge(strength, ("commercial-importance",), sources, False),
+            )
