@@ -32,7 +32,7 @@ import_app = typer.Typer(help="Turn third-party data into CSV bundles.", no_args
 app.add_typer(import_app, name="import")
 
 stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

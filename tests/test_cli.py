@@ -1,0 +1,107 @@
+"""The command line: exit codes, formats and messages a person can act on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from valuechain_kg.cli import app
+
+runner = CliRunner()
+
+SMALL = """
+@prefix vc: <https://w3id.org/valuechain#> .
+@prefix schema: <https://schema.org/> .
+@prefix vcid: <https://w3id.org/valuechain/id/> .
+vcid:mine a vc:Actor ; schema:name "Mine" ; vc:role vc:role-raw-material-producer ;
+    vc:supplies vcid:smelter .
+vcid:smelter a vc:Actor ; schema:name "Smelter" ; vc:role vc:role-manufacturer .
+"""
+
+
+@pytest.fixture
+def small_ttl(tmp_path: Path) -> Path:
+    path = tmp_path / "small.ttl"
+    path.write_text(SMALL)
+    return path
+
+
+def test_command_without_data_exits_2_and_says_how_to_give_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("VCKG_STORE", raising=False)
+    result = runner.invoke(app, ["info"])
+    assert result.exit_code == 2
+    assert "--data" in result.output and "VCKG_STORE" in result.output
+
+
+def test_info_json_counts_actors_by_role(small_ttl: Path) -> None:
+    result = runner.invoke(app, ["info", "--data", str(small_ttl), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["actors"] == 2
+    assert doc["actors_by_role"] == {"manufacturer": 1, "raw-material-producer": 1}
+    assert doc["relationships_by_type"] == {"supplies": 1}
+
+
+def test_info_uses_the_store_named_by_the_environment(
+    small_ttl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    loaded = runner.invoke(app, ["load", str(small_ttl), "--store", str(store), "--no-validate"])
+    assert loaded.exit_code == 0, loaded.output
+    monkeypatch.setenv("VCKG_STORE", str(store))
+    result = runner.invoke(app, ["info", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["actors"] == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("csv", ["name", "Mine"]), ("tsv", ["?name", '"Mine"'])],
+)
+def test_sparql_select_in_results_formats(small_ttl: Path, fmt: str, expected: list[str]) -> None:
+    query = "SELECT ?name WHERE { ?a vc:supplies ?b ; schema:name ?name }"
+    result = runner.invoke(app, ["sparql", query, "--data", str(small_ttl), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == expected
+
+
+def test_sparql_construct_prints_turtle(small_ttl: Path) -> None:
+    query = "CONSTRUCT { ?b vc:receivesFrom ?a } WHERE { ?a vc:supplies ?b }"
+    result = runner.invoke(app, ["sparql", query, "--data", str(small_ttl)])
+    assert result.exit_code == 0, result.output
+    assert "<https://w3id.org/valuechain/id/smelter>" in result.stdout
+
+
+def test_sparql_syntax_error_exits_2_with_position(small_ttl: Path) -> None:
+    result = runner.invoke(app, ["sparql", "SELECT ?x WHERE {", "--data", str(small_ttl)])
+    assert result.exit_code == 2
+    assert "SPARQL syntax error" in result.output
+
+
+def test_bad_turtle_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(SMALL + "vcid:x vc:supplies .\n")
+    result = runner.invoke(app, ["info", "--data", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.ttl" in result.output and "line 8, column 20" in result.output
+
+
+def test_export_ntriples_round_trips(small_ttl: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.nt"
+    result = runner.invoke(
+        app, ["export", "--data", str(small_ttl), "--format", "nt", "--out", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in target.read_text().splitlines() if line.strip()]
+    assert len(lines) == 7
+
+
+def test_bad_as_of_date_is_a_usage_error(small_ttl: Path) -> None:
+    result = runner.invoke(app, ["linked", "x", "--data", str(small_ttl), "--as-of", "soon"])
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
