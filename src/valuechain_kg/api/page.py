@@ -54,6 +54,13 @@ def _table(head: list[str], rows: list[list[object]], more: bool) -> str:
 def answer_html(store: GraphStore, query: str, deadline: Deadline) -> str:
     """The answer to a query as an HTML fragment (a table, or the boolean of an ASK)."""
     results = store.query(query)
+    try:
+        return _answer_fragment(results, deadline)
+    finally:
+        del results  # dropped on the worker thread that made it (pyoxigraph requires it)
+
+
+def _answer_fragment(results: object, deadline: Deadline) -> str:
     if isinstance(results, ox.QueryBoolean):
         return f"<p class='boolean'>{'true' if bool(results) else 'false'}</p>"
     rows: list[list[object]] = []

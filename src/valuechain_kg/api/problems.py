@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from valuechain_kg.api.workers import QueryTimeout
 from valuechain_kg.errors import InputError, ValidationFailed, VckgError
 
 __all__ = ["ProblemError", "install_problem_handlers", "problem_response"]
@@ -106,8 +107,13 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
+async def _timeout(_: Request, exc: Exception) -> JSONResponse:
+    return problem_response(503, str(exc), {"Retry-After": "60"})
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error the face can meet to a problem document, once."""
+    app.add_exception_handler(QueryTimeout, _timeout)
     app.add_exception_handler(VckgError, _vckg_error)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

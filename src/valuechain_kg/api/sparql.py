@@ -185,7 +185,12 @@ def evaluate_query(
     except SyntaxError as exc:
         raise syntax_problem(exc, "query") from exc
     writer = DeadlineWriter(deadline)
-    results.serialize(writer, format=choice.format)  # type: ignore[attr-defined]
+    try:
+        results.serialize(writer, format=choice.format)  # type: ignore[attr-defined]
+    finally:
+        # pyoxigraph's result iterators must be dropped on the thread that made them, not
+        # later on the event loop through a traceback that still holds this frame.
+        del results
     deadline.check()
     return writer.getvalue()
 
@@ -233,11 +238,11 @@ _DESCRIPTION_COMMENT = (
 
 def service_description(endpoint: str) -> str:
     """The SPARQL 1.1 Service Description of this endpoint, in Turtle."""
-    results = " ".join(
+    results = ", ".join(
         f"<http://www.w3.org/ns/formats/{name}>"
         for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV")
     )
-    graphs = " ".join(
+    graphs = ", ".join(
         f"<http://www.w3.org/ns/formats/{name}>"
         for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML")
     )
@@ -306,13 +311,26 @@ async def _update_response(request: Request, operation: ProtocolRequest) -> Resp
     return JSONResponse(await workers.run(work))
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
-@router.api_route("/sparql/", methods=["GET", "POST"], include_in_schema=False)
-async def sparql_endpoint(request: Request) -> Response:
-    """Query (GET or POST), update (POST with a bearer token), or the service description."""
+async def _answer(request: Request) -> Response:
     operation = await read_protocol_request(request)
     if operation.operation == "description":
         return _description_response(request)
     if operation.operation == "query":
         return await _query_response(request, operation)
     return await _update_response(request, operation)
+
+
+@router.get("/sparql", summary="SPARQL query by GET, or the service description")
+@router.get("/sparql/", include_in_schema=False)
+async def sparql_get(request: Request) -> Response:
+    """``?query=`` with optional ``default-graph-uri`` / ``named-graph-uri``; without a query,
+    the service description (Turtle)."""
+    return await _answer(request)
+
+
+@router.post("/sparql", summary="SPARQL query or update by POST")
+@router.post("/sparql/", include_in_schema=False)
+async def sparql_post(request: Request) -> Response:
+    """A query (form ``query=`` or ``application/sparql-query``) or an update (form ``update=``
+    or ``application/sparql-update``, with ``Authorization: Bearer <token>``)."""
+    return await _answer(request)
