@@ -105,3 +105,62 @@ def test_bad_as_of_date_is_a_usage_error(small_ttl: Path) -> None:
     result = runner.invoke(app, ["linked", "x", "--data", str(small_ttl), "--as-of", "soon"])
     assert result.exit_code == 2
     assert "--as-of" in result.output
+
+
+COBALT = Path(__file__).parent / "fixtures" / "bundles" / "cobalt-chain"
+
+
+def test_linked_json_is_the_facade_document() -> None:
+    from valuechain_kg.graph import KnowledgeGraph
+
+    result = runner.invoke(
+        app, ["linked", "child-labour-kolwezi", "--data", str(COBALT), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    expected = KnowledgeGraph.open(data=[COBALT]).linked_actors("child-labour-kolwezi")
+    assert json.loads(result.stdout) == expected.model_dump(mode="json", by_alias=True)
+    modes = {a["id"]: a["involvement"] for a in json.loads(result.stdout)["actors"]}
+    assert modes["kolwezi-mine"] == "cause"
+    assert modes["phone-brand"] == "direct-linkage"
+
+
+def test_linked_csv_has_one_row_per_actor() -> None:
+    doc = json.loads(
+        runner.invoke(
+            app, ["linked", "child-labour-kolwezi", "--data", str(COBALT), "-f", "json"]
+        ).stdout
+    )
+    result = runner.invoke(
+        app, ["linked", "child-labour-kolwezi", "--data", str(COBALT), "--format", "csv"]
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].split(",")[:3] == ["id", "name", "involvement"]
+    assert len(lines) == 1 + len(doc["actors"])
+
+
+def test_leverage_json_pages_holders_and_counts_them_all() -> None:
+    result = runner.invoke(
+        app,
+        ["leverage", "child-labour-kolwezi", "--data", str(COBALT), "-f", "json", "--limit", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["limit"] == 1
+    target = doc["targets"][0]
+    assert target["id"] == "kolwezi-mine"
+    assert len(target["holders"]) <= 1
+    assert target["holders_total"] >= len(target["holders"])
+
+
+def test_unknown_impact_exits_2_naming_the_id() -> None:
+    result = runner.invoke(app, ["linked", "no-such-impact", "--data", str(COBALT)])
+    assert result.exit_code == 2
+    assert "no-such-impact" in result.output
+
+
+def test_threshold_out_of_range_is_a_usage_error() -> None:
+    result = runner.invoke(
+        app, ["leverage", "child-labour-kolwezi", "--data", str(COBALT), "--threshold", "1.5"]
+    )
+    assert result.exit_code == 2
+    assert "threshold" in result.output

@@ -188,12 +188,19 @@ def show_any(model: BaseModel, fmt: str, console: Console, title: str) -> None:
         return
     doc = model.model_dump(mode="json", by_alias=True)
     records = next((v for v in doc.values() if isinstance(v, list)), [])
-    header = list(records[0]) if records else ["id"]
+    skips = TABLE_SKIPS if fmt == "table" else frozenset()
+    header = [k for k in (records[0] if records else ["id"]) if k not in skips]
     rows = [[_flat(r.get(k)) for k in header] for r in records]
     show_records(title, header, rows, fmt, console)
 
 
+#: Columns too long for a terminal table; JSON and CSV keep them.
+TABLE_SKIPS = frozenset({"iri", "sources", "expected_response", "path"})
+
+
 def _flat(value: Any) -> str:
+    if isinstance(value, dict) and "id" in value:
+        return str(value["id"])
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
     if isinstance(value, list):
