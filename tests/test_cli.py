@@ -164,3 +164,61 @@ def test_threshold_out_of_range_is_a_usage_error() -> None:
     )
     assert result.exit_code == 2
     assert "threshold" in result.output
+
+
+SELF_LEVERAGE = SMALL + (
+    "vcid:lev a vc:Leverage ; vc:holder vcid:mine ; vc:target vcid:mine ;"
+    " vc:basis vc:basis-ownership ; vc:strength 0.5 ;"
+    " <http://www.w3.org/ns/prov#wasDerivedFrom> <https://example.org/r> .\n"
+)
+
+
+def test_validate_broken_file_exits_1_naming_node_and_constraint(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(SELF_LEVERAGE)
+    result = runner.invoke(app, ["validate", str(broken), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    assert doc["conforms"] is False
+    violations = [r for r in doc["results"] if r["severity"] == "Violation"]
+    assert [r["focus_node"] for r in violations] == ["https://w3id.org/valuechain/id/lev"]
+    assert "itself" in violations[0]["message"]
+
+
+def test_load_with_a_violation_exits_1_and_loads_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(SELF_LEVERAGE)
+    result = runner.invoke(app, ["load", str(broken), "--store", str(store)])
+    assert result.exit_code == 1
+    assert "nothing was loaded" in result.output
+    after = runner.invoke(app, ["info", "--store", str(store), "--format", "json"])
+    assert json.loads(after.stdout)["triples"] == 0
+
+
+def test_load_of_a_bad_bundle_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    import shutil
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(COBALT, bundle)
+    with (bundle / "involvements.csv").open("a", encoding="utf-8") as f:
+        f.write("ghost-actor,child-labour-kolwezi,cause,0.5,,https://example.org/r\n")
+    store = tmp_path / "store"
+    result = runner.invoke(app, ["load", str(bundle), "--store", str(store)])
+    assert result.exit_code == 2
+    assert "involvements.csv, line 4, column actor" in result.output
+    after = runner.invoke(app, ["info", "--store", str(store), "--format", "json"])
+    assert json.loads(after.stdout)["triples"] == 0
+
+
+def test_load_of_the_fixture_bundle_then_linked_from_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    loaded = runner.invoke(app, ["load", str(COBALT), "--store", str(store)])
+    assert loaded.exit_code == 0, loaded.output
+    again = runner.invoke(app, ["load", str(COBALT), "--store", str(store)])
+    assert "loaded 0 new triples" in again.output
+    result = runner.invoke(
+        app, ["linked", "child-labour-kolwezi", "--store", str(store), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"] >= 3
