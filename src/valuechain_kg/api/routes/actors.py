@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
+from valuechain_kg.models import ActorDetail, ActorImpactsAnswer, ActorList, HoldingsAnswer
+
 __all__ = ["router"]
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -34,7 +36,7 @@ async def list_actors(
     q: str | None = Query(None, description="Text found in the name or id."),
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> ActorList:
     return await _call(
         request, "actors", role=role, country=country, q=q, limit=limit, offset=offset
     )
@@ -48,7 +50,7 @@ async def actor_impacts(
     as_of: date | None = AsOf,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> ActorImpactsAnswer:
     return await _call(
         request,
         "impacts_of",
@@ -64,10 +66,25 @@ async def actor_impacts(
     "/{actor_id:path}/leverage",
     summary="Over whom this actor holds leverage, directly and through chains",
 )
-async def actor_leverage(request: Request, actor_id: str) -> Any:
-    return await _call(request, "holdings", actor_id)
+async def actor_leverage(
+    request: Request,
+    actor_id: str,
+    max_hops: int = MaxHops,
+    as_of: date | None = AsOf,
+    limit: int = Limit,
+    offset: int = Offset,
+) -> HoldingsAnswer:
+    return await _call(
+        request,
+        "holdings",
+        actor_id,
+        max_hops=max_hops,
+        as_of=as_of,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{actor_id:path}", summary="One actor")
-async def get_actor(request: Request, actor_id: str) -> Any:
+async def get_actor(request: Request, actor_id: str) -> ActorDetail:
     return await _call(request, "actor", actor_id)

@@ -12,7 +12,16 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+
+from valuechain_kg.models import (
+    HypotheticalLeverage,
+    HypotheticalMembership,
+    ImpactDetail,
+    ImpactList,
+    LeverageAnswer,
+    LinkedActorsAnswer,
+)
 
 __all__ = ["WhatIf", "router"]
 
@@ -23,22 +32,6 @@ AsOf = Query(None, description="Only relationships valid on this date (YYYY-MM-D
 Limit = Query(1000, ge=0, description="Page size.")
 Offset = Query(0, ge=0, description="Page start.")
 Threshold = Query(0.5, gt=0, le=1, description="Coalition target strength, in (0, 1].")
-
-
-class HypotheticalLeverage(BaseModel):
-    """A leverage edge that does not exist (yet): holder -> target, with its basis and strength."""
-
-    holder: str
-    target: str
-    basis: str = "contract-terms"
-    strength: float = Field(ge=0, le=1)
-
-
-class HypotheticalMembership(BaseModel):
-    """An actor joining an initiative, for collective leverage."""
-
-    actor: str
-    initiative: str
 
 
 class WhatIf(BaseModel):
@@ -59,10 +52,12 @@ async def list_impacts(
     category: str | None = Query(None, description="Category slug, e.g. privacy."),
     status: str | None = Query(None, description="actual or potential."),
     country: str | None = Query(None, description="ISO 3166-1 alpha-2 code."),
-    sort: str = Query("severity", pattern="^(severity|id)$", description="severity or id."),
+    sort: str = Query(
+        "severity", pattern="^(severity|id|title)$", description="severity, id or title."
+    ),
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> ImpactList:
     return await _call(
         request,
         "impacts",
@@ -83,7 +78,7 @@ async def linked_actors(
     as_of: date | None = AsOf,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> LinkedActorsAnswer:
     return await _call(
         request,
         "linked_actors",
@@ -104,7 +99,7 @@ async def leverage(
     as_of: date | None = AsOf,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> LeverageAnswer:
     return await _call(
         request,
         "leverage",
@@ -130,13 +125,13 @@ async def leverage_what_if(
     as_of: date | None = AsOf,
     limit: int = Limit,
     offset: int = Offset,
-) -> Any:
+) -> LeverageAnswer:
     return await _call(
         request,
         "leverage_what_if",
         impact_id,
-        extra_leverage=[edge.model_dump() for edge in what_if.leverage],
-        extra_memberships=[m.model_dump() for m in what_if.memberships],
+        extra_leverage=what_if.leverage,
+        extra_memberships=what_if.memberships,
         threshold=threshold,
         max_hops=max_hops,
         as_of=as_of,
@@ -146,5 +141,5 @@ async def leverage_what_if(
 
 
 @router.get("/{impact_id:path}", summary="One adverse impact")
-async def get_impact(request: Request, impact_id: str) -> Any:
+async def get_impact(request: Request, impact_id: str) -> ImpactDetail:
     return await _call(request, "impact", impact_id)
