@@ -102,7 +102,7 @@ SPECS: dict[str, TableSpec] = {
             "holder target basis strength source_url",
         ),
         _spec("initiatives.csv", "id name kind website source_url", "id name"),
-        _spec("memberships.csv", "actor initiative since", "actor initiative"),
+        _spec("memberships.csv", "actor initiative since source_url", "actor initiative"),
         _spec(
             "responses.csv",
             "actor impact type status date description source_url",
@@ -408,6 +408,9 @@ def _membership(r: _Reading, c: _Cells) -> None:
     actor = c.ref("actor", "actor")
     initiative = c.ref("initiative", "initiative")
     since = c.get("since", parse_date)
+    # A membership is a claim about a real organisation too, so it may carry its source
+    # (an extension of the template: DESIGN's columns plus an optional source_url).
+    common = _Common.read(c)
     if not (actor and initiative):
         return
     node = r.node(c.row, f"membership/{actor}--{initiative}", "membership")
@@ -417,6 +420,7 @@ def _membership(r: _Reading, c: _Cells) -> None:
     r.add(node, ORG + "member", r.iri(actor))
     r.add(node, ORG + "organization", r.iri(initiative))
     _optional(r, node, VC + "since", _precise_date(since))
+    common.emit(r, node)
     r.quads.append(ox.Quad(r.iri(actor), ox.NamedNode(VC + "memberOf"), r.iri(initiative)))
 
 
