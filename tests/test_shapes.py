@@ -14,7 +14,9 @@ from typing import NamedTuple
 import pyoxigraph as ox
 import pytest
 import rdflib
+import rdflib.collection
 
+from valuechain_kg import vocabulary
 from valuechain_kg.namespaces import SH, sparql_prefixes
 from valuechain_kg.validation import SHAPES_DIR, load_shapes, validate
 
@@ -292,7 +294,9 @@ MUTATIONS: dict[str, Mutation] = {
     ),
     "site of a non-actor": Mutation(
         "site-of-actor",
-        put(SITE, "vc:siteOf", RMI) + f" ; INSERT DATA {{ {RMI} vc:hasSite {SITE} }}",
+        put(SITE, "vc:siteOf", RMI)
+        + f" ; DELETE DATA {{ {MINE} vc:hasSite {SITE} }}"
+        + f" ; INSERT DATA {{ {RMI} vc:hasSite {SITE} }}",
     ),
     "site without country": Mutation("site-country", drop(SITE, "vc:country")),
     "site with bad country": Mutation("site-country-code", put(SITE, "vc:country", '"cd"')),
@@ -366,7 +370,8 @@ def test_every_shape_with_a_constraint_is_exercised_by_a_mutation() -> None:
 def test_every_constraint_has_a_message_and_an_explicit_severity() -> None:
     graph = load_shapes(SHAPES_FILE)
     sh = rdflib.Namespace(SH)
-    structural = {sh.path, sh.property, sh.targetClass, sh.targetSubjectsOf, sh.severity}
+    structural = {sh.path, sh.property, sh.targetClass, sh.targetSubjectsOf, sh.target}
+    structural |= {sh.severity}
     structural |= {sh.message, sh.sparql, rdflib.RDF.type, rdflib.RDFS.comment}
     for shape in set(graph.subjects(rdflib.RDF.type, sh.PropertyShape)) | set(
         graph.subjects(rdflib.RDF.type, sh.NodeShape)
@@ -384,3 +389,26 @@ def test_messages_are_sentences_for_curators() -> None:
         assert message[0].isupper() or message[0] in "'v", name
         assert message.rstrip().endswith((".", "?")), name
         assert len(message.split()) >= 6, name
+
+
+IN_LISTS = {
+    "actor-role-known": vocabulary.ROLES,
+    "actor-sector-known": vocabulary.SECTORS,
+    "relationship-type-known": vocabulary.RELATIONS,
+    "impact-category-known": vocabulary.CATEGORIES,
+    "impact-status-known": vocabulary.STATUSES,
+    "involvement-mode-known": vocabulary.MODES,
+    "leverage-basis-known": vocabulary.BASES,
+    "initiative-kind": vocabulary.INITIATIVE_KINDS,
+    "response-type-known": vocabulary.RESPONSE_TYPES,
+    "response-status": vocabulary.RESPONSE_STATUSES,
+}
+
+
+@pytest.mark.parametrize("shape", list(IN_LISTS))
+def test_vocabulary_lists_of_the_shapes_equal_vocabulary_py(shape: str) -> None:
+    graph = load_shapes(SHAPES_FILE)
+    members = rdflib.collection.Collection(
+        graph, graph.value(rdflib.URIRef(VCSH + shape), rdflib.URIRef(SH + "in"))
+    )
+    assert [str(m) for m in members] == list(IN_LISTS[shape].values())
