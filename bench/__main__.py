@@ -1,0 +1,88 @@
+"""``python -m bench --sizes 10k,100k,1m [--out bench/RESULTS.md] [--repeat N]``."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import analysis, environment, load, projection
+from bench.dataset import Dataset, parse_sizes, prepare
+from bench.measure import ChildFailed, rate, seconds, size_of
+from bench.report import NOT_RUN, Report, Row
+
+FAMILIES: dict[str, Callable[[Dataset], list[Row]]] = {
+    "load": load.rows,  # first: it leaves the loaded disk store the others read
+    "projection": projection.rows,
+    "analysis": analysis.rows,
+}
+
+NOTES = [
+    "Each load runs in a fresh process into a fresh folder; peak RSS is that process's "
+    "`ru_maxrss` (interpreter and imports included).",
+    "Query-side families open the disk store written by the `GraphStore` load of the same size.",
+    "SPARQL anchors for `linked`/`leverage` are unbounded reachability queries: SPARQL has no "
+    "hop bound, no shortest explaining path and no product of strengths, so they answer a "
+    "looser question than the analysis functions.",
+]
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default="10k,100k", help="actors per size, e.g. 10k,100k,1m")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--families", default=",".join(FAMILIES), help="which families to run")
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (temporary)")
+    return parser.parse_args(argv)
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> Report:
+    args = _arguments(argv)
+    families = [f for f in args.families.split(",") if f]
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    report = Report(command, environment.describe(), notes=list(NOTES))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="vckg-bench-"))
+    try:
+        for actors in parse_sizes(args.sizes):
+            _log(f"{actors:,} actors: generating")
+            data = prepare(actors, args.seed, workdir / str(actors), args.repeat)
+            report.sizes.append(
+                (
+                    actors,
+                    data.triples,
+                    size_of(data.nt.stat().st_size),
+                    f"{seconds(data.generation_seconds)} "
+                    f"({rate(data.triples, data.generation_seconds)})",
+                )
+            )
+            for family in families:
+                _log(f"{actors:,} actors: {family}")
+                try:
+                    report.rows += FAMILIES[family](data)
+                except (ChildFailed, ImportError, OSError) as exc:
+                    report.rows.append(
+                        Row(family, "-", actors, "-", verdict=NOT_RUN, note=f"failed: {exc}")
+                    )
+                report.write(args.out)  # keep partial results if a later size fails
+            shutil.rmtree(workdir / str(actors), ignore_errors=True)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report.write(args.out)
+    _log(f"wrote {args.out}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
