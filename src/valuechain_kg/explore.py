@@ -1,0 +1,665 @@
+"""Exploration helpers for notebooks: answers as pandas DataFrames, and pictures of them.
+
+Data scientists read answers as tables and pictures, not JSON. These helpers turn the facade's
+pydantic answers into :class:`pandas.DataFrame` objects and draw the two questions of the tool:
+who is linked to an impact (OECD Guidelines 2023, Ch. II paras A.11-A.13; UNGP 13 and 19) and who
+holds leverage over the entity causing it (UNGP 19 commentary; Due Diligence Guidance 2018,
+Annex Q.52 on building and using leverage, including collectively).
+
+Figures are built on :class:`matplotlib.figure.Figure` directly, not through ``pyplot``: nothing
+global is touched, a figure returned as a cell's last value is shown once, and the helpers run
+the same under the ``Agg`` backend of the tests.
+
+Examples
+--------
+>>> from valuechain_kg.graph import KnowledgeGraph
+>>> kg = KnowledgeGraph.open()
+>>> kg.store.update(
+...     "INSERT DATA { vcid:mine a vc:Actor ; schema:name 'Mine' . "
+...     "vcid:buyer a vc:Actor ; schema:name 'Buyer' . vcid:mine vc:supplies vcid:buyer . "
+...     "vcid:harm a vc:AdverseImpact ; schema:name 'Harm' . "
+...     "vcid:inv a vc:Involvement ; vc:actor vcid:mine ; vc:impact vcid:harm ; vc:mode vc:Cause }"
+... )
+>>> list(to_frame(kg.linked_actors("harm"))[["id", "involvement", "hops"]].values.tolist())
+[['mine', 'cause', 0], ['buyer', 'direct-linkage', 1]]
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+import pyoxigraph as ox
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from valuechain_kg import vocabulary as vocab
+from valuechain_kg.graph import KnowledgeGraph
+from valuechain_kg.models import (
+    ActorImpactsAnswer,
+    ImpactList,
+    LeverageAnswer,
+    LinkedActorsAnswer,
+)
+
+__all__ = [
+    "DEMO_BUNDLES",
+    "EDGE_STYLES",
+    "MODE_COLOURS",
+    "MODE_LABELS",
+    "chapter_of",
+    "collective_frame",
+    "demo_graph",
+    "draw_heatmap",
+    "draw_impact",
+    "draw_leverage",
+    "find_project_root",
+    "impact_subgraph",
+    "leverage_change",
+    "to_frame",
+]
+
+#: The demo data, relative to the project root: the documented cases and Apple's supplier list.
+DEMO_BUNDLES: tuple[str, ...] = ("data/cases", "data/apple-suppliers-2022")
+
+#: One colour per involvement mode (colour-blind safe: Okabe-Ito red, orange and blue).
+MODE_COLOURS: dict[str, str] = {
+    "cause": "#D55E00",
+    "contribution": "#E69F00",
+    "direct-linkage": "#0072B2",
+}
+MODE_LABELS: dict[str, str] = {
+    "cause": "causes",
+    "contribution": "contributes to",
+    "direct-linkage": "directly linked",
+}
+_IMPACT_COLOUR = "#444444"
+_NO_MODE_COLOUR = "#999999"
+
+#: Line style per kind of edge in :func:`draw_impact`: goods, services, data or technology flow;
+#: money (investment, finance); and the asserted involvement of an actor in the impact.
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "flow": {"style": "solid", "colour": "#333333", "label": "supplies / serves (flow)"},
+    "financial": {"style": "dashed", "colour": "#009E73", "label": "invests in / finances"},
+    "involvement": {"style": "dotted", "colour": "#D55E00", "label": "asserted involvement"},
+}
+
+
+# --- opening the demo graph --------------------------------------------------------------------
+
+
+def find_project_root(start: Path | str | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the working directory) with demo data.
+
+    Notebooks run from ``notebooks/`` under JupyterLab and from the project root under the tests;
+    looking upwards makes both work without a hard-coded path.
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEMO_BUNDLES[0]).is_dir():
+            return folder
+    raise FileNotFoundError(f"no folder at or above {here} holds {DEMO_BUNDLES[0]}")
+
+
+def demo_graph(root: Path | str | None = None, validate: bool = False) -> KnowledgeGraph:
+    """An in-memory graph of the bundled demo data (the cases and Apple's 2022 supplier list).
+
+    The demo data is checked against the shapes by its own tests, so ``validate`` is off by
+    default to keep notebooks quick.
+    """
+    folder = Path(root) if root is not None else find_project_root()
+    paths = [folder / p for p in DEMO_BUNDLES if (folder / p).exists()]
+    return KnowledgeGraph.open(data=paths, validate=validate)
+
+
+# --- answers as DataFrames ---------------------------------------------------------------------
+
+
+@functools.singledispatch
+def to_frame(answer: object) -> pd.DataFrame:
+    """An answer of the tool as a DataFrame, one row per actor, holder, impact or solution.
+
+    Accepts a :class:`LinkedActorsAnswer` (columns ``LINKED_COLUMNS``), a :class:`LeverageAnswer`
+    (one row per target and holder), an :class:`ImpactList`, an :class:`ActorImpactsAnswer`,
+    pyoxigraph SELECT results, or a SPARQL 1.1 JSON results document (as SPARQLWrapper returns).
+    """
+    raise TypeError(f"to_frame does not know how to tabulate {type(answer).__name__}")
+
+
+LINKED_COLUMNS = (
+    "id",
+    "name",
+    "involvement",
+    "asserted",
+    "hops",
+    "path",
+    "confidence",
+    "expected_response",
+    "sources",
+)
+HOLDER_COLUMNS = (
+    "target",
+    "holder",
+    "name",
+    "strength",
+    "hops",
+    "bases",
+    "path",
+    "involvement",
+)
+IMPACT_COLUMNS = (
+    "id",
+    "title",
+    "category",
+    "chapter",
+    "status",
+    "scale",
+    "scope",
+    "irremediability",
+    "severity",
+    "likelihood",
+)
+COLLECTIVE_COLUMNS = ("target", "initiative", "name", "members", "strength")
+
+
+def _path_text(steps: Iterable[Any]) -> str:
+    """A linkage path as text, each stored edge in its own direction: ``a -supplies-> b``."""
+    return "; ".join(f"{s.from_} -{s.relation}-> {s.to}" for s in steps)
+
+
+@to_frame.register
+def _linked(answer: LinkedActorsAnswer) -> pd.DataFrame:
+    rows = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "involvement": a.involvement,
+            "asserted": a.asserted,
+            "hops": a.hops,
+            "path": _path_text(a.path),
+            "confidence": a.confidence,
+            "expected_response": a.expected_response,
+            "sources": len(a.sources),
+        }
+        for a in answer.actors
+    ]
+    return pd.DataFrame(rows, columns=list(LINKED_COLUMNS))
+
+
+@to_frame.register
+def _leverage(answer: LeverageAnswer) -> pd.DataFrame:
+    rows = [
+        {
+            "target": t.id,
+            "holder": h.id,
+            "name": h.name,
+            "strength": h.strength,
+            "hops": h.hops,
+            "bases": ", ".join(h.bases),
+            "path": " -> ".join(h.path),
+            "involvement": h.involvement,
+        }
+        for t in answer.targets
+        for h in t.holders
+    ]
+    return pd.DataFrame(rows, columns=list(HOLDER_COLUMNS))
+
+
+def chapter_of(category: str | None) -> str | None:
+    """The MNE Guidelines chapter an impact category falls under (the first, if several)."""
+    if category is None:
+        return None
+    if category in vocab.CHAPTERS:
+        return category
+    chapters = vocab.NARROWER_CATEGORIES.get(category)
+    return chapters[0] if chapters else None
+
+
+@to_frame.register
+def _impacts(answer: ImpactList) -> pd.DataFrame:
+    rows = []
+    for i in answer.impacts:
+        s = i.severity
+        rows.append(
+            {
+                "id": i.id,
+                "title": i.title,
+                "category": i.category,
+                "chapter": chapter_of(i.category),
+                "status": i.status,
+                "scale": s.scale,
+                "scope": s.scope,
+                "irremediability": s.irremediability,
+                "severity": (s.scale or 0) + (s.scope or 0) + (s.irremediability or 0),
+                "likelihood": i.likelihood,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(IMPACT_COLUMNS))
+
+
+@to_frame.register
+def _actor_impacts(answer: ActorImpactsAnswer) -> pd.DataFrame:
+    rows = [
+        {
+            "impact": x.impact.id,
+            "title": x.impact.title,
+            "category": x.impact.category,
+            "involvement": x.involvement,
+            "asserted": x.asserted,
+            "hops": x.hops,
+            "path": _path_text(x.path),
+        }
+        for x in answer.impacts
+    ]
+    columns = ["impact", "title", "category", "involvement", "asserted", "hops", "path"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger")}
+_DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
+
+
+def _cell(value: str, datatype: str | None) -> object:
+    """A SPARQL value as a Python value: numbers become numbers, everything else its text."""
+    if datatype in _INTEGERS:
+        return int(value)
+    if datatype in _DECIMALS:
+        return float(value)
+    return value
+
+
+@to_frame.register
+def _solutions(answer: ox.QuerySolutions) -> pd.DataFrame:
+    names = [v.value for v in answer.variables]
+    rows = []
+    for solution in answer:
+        row: dict[str, object] = {}
+        for name in names:
+            term = solution[name]
+            if term is None:
+                row[name] = None
+            elif isinstance(term, ox.Literal):
+                row[name] = _cell(term.value, term.datatype.value)
+            else:
+                row[name] = term.value
+        rows.append(row)
+    return pd.DataFrame(rows, columns=names)
+
+
+@to_frame.register
+def _sparql_json(answer: dict) -> pd.DataFrame:  # type: ignore[type-arg]
+    names = list(answer["head"]["vars"])
+    rows = [
+        {
+            name: _cell(b[name]["value"], b[name].get("datatype")) if name in b else None
+            for name in names
+        }
+        for b in answer["results"]["bindings"]
+    ]
+    return pd.DataFrame(rows, columns=names)
+
+
+def collective_frame(answer: LeverageAnswer) -> pd.DataFrame:
+    """Collective leverage of initiatives over each target, plus the smallest coalition.
+
+    Collective strength is ``1 - prod(1 - s_i)`` over members' strengths (DESIGN.md), the
+    arithmetic of the Due Diligence Guidance's point that enterprises can build leverage together
+    (Annex Q.52; UNGP 19 commentary). The coalition appears as a row whose initiative is
+    ``(smallest coalition)``.
+    """
+    rows = []
+    for t in answer.targets:
+        for c in t.collective:
+            rows.append(
+                {
+                    "target": t.id,
+                    "initiative": c.initiative,
+                    "name": c.name,
+                    "members": ", ".join(c.members),
+                    "strength": c.strength,
+                }
+            )
+        if t.coalition is not None:
+            rows.append(
+                {
+                    "target": t.id,
+                    "initiative": "(smallest coalition)",
+                    "name": f"first holders reaching {t.coalition.threshold:g}",
+                    "members": ", ".join(t.coalition.members),
+                    "strength": t.coalition.strength,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(COLLECTIVE_COLUMNS))
+
+
+def leverage_change(before: LeverageAnswer, after: LeverageAnswer) -> pd.DataFrame:
+    """What a what-if changed: holders, initiatives and coalition, before and after.
+
+    Rows are ``(target, kind, id)`` with ``kind`` one of ``holder``, ``initiative`` or
+    ``coalition``; only rows whose strength or membership changed are kept.
+    """
+
+    def entries(answer: LeverageAnswer) -> dict[tuple[str, str, str], tuple[float, str]]:
+        found: dict[tuple[str, str, str], tuple[float, str]] = {}
+        for t in answer.targets:
+            for h in t.holders:
+                found[(t.id, "holder", h.id)] = (h.strength, " -> ".join(h.path))
+            for c in t.collective:
+                found[(t.id, "initiative", c.initiative)] = (c.strength, ", ".join(c.members))
+            if t.coalition is not None:
+                found[(t.id, "coalition", "smallest")] = (
+                    t.coalition.strength,
+                    ", ".join(t.coalition.members),
+                )
+        return found
+
+    old, new = entries(before), entries(after)
+    rows = []
+    for key in sorted(set(old) | set(new)):
+        was, now = old.get(key), new.get(key)
+        if was == now:
+            continue
+        rows.append(
+            {
+                "target": key[0],
+                "kind": key[1],
+                "id": key[2],
+                "before": was[0] if was else None,
+                "after": now[0] if now else None,
+                "change": (now[0] if now else 0.0) - (was[0] if was else 0.0),
+                "detail_before": was[1] if was else None,
+                "detail_after": now[1] if now else None,
+            }
+        )
+    columns = ["target", "kind", "id", "before", "after", "change", "detail_before", "detail_after"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- the subgraph around an impact ----------------------------------------------------------------
+
+
+def impact_subgraph(
+    kg: KnowledgeGraph,
+    impact: str,
+    max_hops: int = 6,
+    as_of: date | str | None = None,
+) -> nx.MultiDiGraph:
+    """Every actor linked to ``impact``, the relationships among them, and the impact itself.
+
+    Actor nodes carry ``kind="actor"``, ``name``, ``involvement`` (mode), ``hops`` and
+    ``asserted``; the impact node (keyed by its id) has ``kind="impact"``. Edges are the flow and
+    financial relationships between linked actors (``kind`` ``flow`` or ``financial``, key the
+    relation slug) and one ``kind="involvement"`` edge from each asserted involvement to the
+    impact.
+    """
+    linked = kg.linked_actors(impact, max_hops=max_hops, as_of=as_of)
+    graph = nx.MultiDiGraph()
+    for a in linked.actors:
+        graph.add_node(
+            a.id,
+            kind="actor",
+            name=a.name,
+            involvement=a.involvement,
+            hops=a.hops,
+            asserted=a.asserted,
+        )
+    whole = kg.projection(as_of).to_networkx()
+    for u, v, key, data in whole.edges(keys=True, data=True):
+        if data.get("kind") in ("flow", "financial") and u in graph and v in graph:
+            graph.add_edge(u, v, key=key, kind=data["kind"], relation=key)
+    graph.add_node(linked.impact.id, kind="impact", name=linked.impact.title)
+    for a in linked.actors:
+        if a.asserted:
+            graph.add_edge(a.id, linked.impact.id, key=a.involvement, kind="involvement")
+    return graph
+
+
+def _layers(graph: nx.MultiDiGraph, impact_id: str) -> dict[str, int]:
+    """Layer 0 is the impact; asserted involvements sit next to it; derived ones by their hops."""
+    layers = {impact_id: 0}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") == "actor":
+            layers[node] = 1 + (0 if data["asserted"] and data["hops"] == 0 else data["hops"])
+    return layers
+
+
+def _positions(graph: nx.MultiDiGraph, layers: dict[str, int]) -> dict[str, tuple[float, float]]:
+    """Left to right by layer; inside a layer by mode rank then id, spread top to bottom."""
+    by_layer: dict[int, list[str]] = {}
+    for node, layer in layers.items():
+        by_layer.setdefault(layer, []).append(node)
+    pos: dict[str, tuple[float, float]] = {}
+    for layer, nodes in by_layer.items():
+        nodes.sort(key=lambda n: (vocab.MODE_RANK.get(graph.nodes[n].get("involvement", ""), 3), n))
+        count = len(nodes)
+        for k, node in enumerate(nodes):
+            y = (count - 1) / 2 - k if count > 1 else 0.0
+            pos[node] = (float(layer), y)
+    return pos
+
+
+def _short(text: str, width: int = 30) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def draw_impact(
+    kg: KnowledgeGraph,
+    impact: str,
+    max_hops: int = 6,
+    as_of: date | str | None = None,
+) -> Figure:
+    """The value chain around an impact: who causes, contributes to or is linked to it.
+
+    Actors are coloured by involvement mode (OECD Guidelines 2023, Ch. II paras A.11-A.13),
+    placed left to right by how many business relationships separate them from the entity that
+    causes the impact; solid arrows are flows of goods, services, data or technology, dashed
+    arrows are investment and finance, dotted arrows are involvements asserted by a source.
+    Returns the figure (one marker per linked actor, plus one for the impact).
+    """
+    graph = impact_subgraph(kg, impact, max_hops=max_hops, as_of=as_of)
+    impact_id = next(n for n, d in graph.nodes(data=True) if d["kind"] == "impact")
+    layers = _layers(graph, impact_id)
+    pos = _positions(graph, layers)
+    tallest = max(list(layers.values()).count(v) for v in set(layers.values()))
+    width = 3.2 * (max(layers.values()) + 1) + 1.5
+    fig = Figure(figsize=(min(width, 16), min(1.0 + 0.42 * tallest, 12)), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+
+    for kind, style in EDGE_STYLES.items():
+        edges = [(u, v) for u, v, d in graph.edges(data=True) if d["kind"] == kind]
+        if edges:
+            collection = nx.draw_networkx_edges(
+                graph,
+                pos,
+                edgelist=edges,
+                ax=ax,
+                style=style["style"],
+                edge_color=style["colour"],
+                arrows=True,
+                arrowsize=10,
+                width=1.0,
+                node_size=260,
+                connectionstyle="arc3,rad=0.08",
+            )
+            for artist in collection if isinstance(collection, list) else [collection]:
+                artist.set_gid(f"edges:{kind}")
+
+    handles: list[Any] = []
+    for mode, colour in MODE_COLOURS.items():
+        nodes = [n for n, d in graph.nodes(data=True) if d.get("involvement") == mode]
+        if not nodes:
+            continue
+        drawn = nx.draw_networkx_nodes(
+            graph, pos, nodelist=nodes, node_color=colour, node_size=260, ax=ax
+        )
+        drawn.set_gid(f"actors:{mode}")
+        handles.append(Patch(color=colour, label=f"{MODE_LABELS[mode]} ({len(nodes)})"))
+    marker = nx.draw_networkx_nodes(
+        graph, pos, nodelist=[impact_id], node_color=_IMPACT_COLOUR, node_shape="D", ax=ax
+    )
+    marker.set_gid("impact")
+    handles.append(
+        Line2D([], [], marker="D", color=_IMPACT_COLOUR, linestyle="none", label="the impact")
+    )
+    for kind, style in EDGE_STYLES.items():
+        if any(d["kind"] == kind for _, _, d in graph.edges(data=True)):
+            handles.append(
+                Line2D(
+                    [], [], color=style["colour"], linestyle=style["style"], label=style["label"]
+                )
+            )
+
+    for node, (x, y) in pos.items():
+        data = graph.nodes[node]
+        text = _short(data["name"], 38 if node == impact_id else 30)
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            fontweight="bold" if node == impact_id else "normal",
+        )
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax.set_title(_short(graph.nodes[impact_id]["name"], 90), fontsize=10)
+    return fig
+
+
+# --- leverage -------------------------------------------------------------------------------------
+
+
+def draw_leverage(
+    kg: KnowledgeGraph,
+    impact: str,
+    threshold: float = 0.5,
+    answer: LeverageAnswer | None = None,
+    top: int = 12,
+) -> Figure:
+    """Holders of leverage over each causing entity, ranked, with initiatives' collective leverage.
+
+    One row of panels per entity that causes the impact: on the left its holders as horizontal
+    bars (strongest on top, coloured by the holder's own involvement, hatched when the leverage
+    runs through a chain of others), on the right each initiative's collective strength and the
+    smallest coalition reaching ``threshold`` (UNGP 19 commentary: leverage can be built and used
+    together). Pass ``answer`` to draw a what-if answer instead of the stored graph's.
+    """
+    found = answer if answer is not None else kg.leverage(impact, threshold=threshold)
+    targets = found.targets
+    rows = max(len(targets), 1)
+    tallest = max([min(len(t.holders), top) for t in targets] + [3])
+    fig = Figure(figsize=(12, rows * (0.9 + 0.32 * tallest)), layout="constrained")
+    if not targets:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, found.note or "no causing entity", ha="center", wrap=True)
+        return fig
+    axes = fig.subplots(rows, 2, squeeze=False, width_ratios=[3, 2])
+    for (left, right), target in zip(axes, targets, strict=True):
+        _holder_bars(left, target, top)
+        _collective_bars(right, target, threshold)
+    fig.suptitle(_short(found.impact.title, 100), fontsize=10)
+    return fig
+
+
+def _holder_bars(ax: Any, target: Any, top: int) -> None:
+    holders = list(target.holders)[:top]
+    labels = [_short(h.name, 32) for h in holders]
+    colours = [MODE_COLOURS.get(h.involvement or "", _NO_MODE_COLOUR) for h in holders]
+    bars = ax.barh(range(len(holders)), [h.strength for h in holders], color=colours)
+    for bar, h in zip(bars, holders, strict=True):
+        if h.hops > 1:
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
+        ax.annotate(
+            f"{h.strength:.2f} {'/'.join(h.bases)}",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    ax.set_yticks(range(len(holders)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.3)
+    ax.set_xlabel("strength of leverage (0-1)")
+    more = f" (top {top} of {target.holders_total})" if target.holders_total > top else ""
+    ax.set_title(f"Who holds leverage over {_short(target.name, 40)}{more}", fontsize=9)
+    modes = sorted(
+        {h.involvement for h in holders if h.involvement}, key=lambda m: vocab.MODE_RANK[m]
+    )
+    handles = [Patch(color=MODE_COLOURS[m], label=MODE_LABELS[m]) for m in modes]
+    if any(h.involvement is None for h in holders):
+        handles.append(Patch(color=_NO_MODE_COLOUR, label="not linked"))
+    if any(h.hops > 1 for h in holders):
+        handles.append(Patch(facecolor="#bbbbbb", hatch="//", label="through others"))
+    if handles:
+        ax.legend(handles=handles, fontsize=7, loc="lower right")
+
+
+def _collective_bars(ax: Any, target: Any, threshold: float) -> None:
+    names = [_short(c.name, 36) for c in target.collective]
+    values = [c.strength for c in target.collective]
+    colours = ["#009E73"] * len(values)
+    if target.coalition is not None:
+        names.append(f"smallest coalition ({len(target.coalition.members)})")
+        values.append(target.coalition.strength)
+        colours.append("#CC79A7")
+    if not values:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no initiative or coalition\nreaches this entity", ha="center")
+        return
+    bars = ax.barh(range(len(values)), values, color=colours)
+    for bar, value in zip(bars, values, strict=True):
+        ax.annotate(
+            f"{value:.2f}",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    ax.axvline(threshold, color="#555555", linestyle=":", linewidth=1)
+    ax.set_yticks(range(len(values)), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.15)
+    ax.set_xlabel(f"collective strength (dotted: threshold {threshold:g})")
+    ax.set_title("Together: initiatives, smallest coalition", fontsize=9)
+
+
+# --- a table as a heatmap -------------------------------------------------------------------
+
+
+def draw_heatmap(table: pd.DataFrame, title: str = "", cmap: str = "Blues") -> Figure:
+    """A count table (e.g. ``pandas.crosstab``) as an annotated heatmap."""
+    rows, cols = table.shape
+    fig = Figure(
+        figsize=(1.2 + 0.75 * max(cols, 1), 1.2 + 0.45 * max(rows, 1)), layout="constrained"
+    )
+    ax = fig.add_subplot()
+    image = ax.imshow(table.to_numpy(dtype=float), cmap=cmap, aspect="auto")
+    ax.set_xticks(range(cols), [str(c) for c in table.columns], rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(rows), [str(r) for r in table.index], fontsize=8)
+    top = float(table.to_numpy().max()) if table.size else 0.0
+    for i in range(rows):
+        for j in range(cols):
+            value = table.iat[i, j]
+            if value:
+                colour = "white" if top and value > top / 2 else "black"
+                ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=8, color=colour)
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
