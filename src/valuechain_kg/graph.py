@@ -6,9 +6,10 @@ returns. That is what makes the CLI's JSON and the REST bodies identical.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -408,9 +409,10 @@ class KnowledgeGraph:
         p = self.projection()
         node = p.index[iri]
         rows = list(
-            self.store.query(  # type: ignore[call-overload]
+            _select(
+                self.store,
                 "SELECT ?p ?o WHERE { VALUES ?p { vc:role vc:sector vc:country vc:lei schema:url "
-                f"prov:wasDerivedFrom vc:memberOf }} <{iri}> ?p ?o }}"
+                f"prov:wasDerivedFrom vc:memberOf }} <{iri}> ?p ?o }}",
             )
         )
         values: dict[str, list[str]] = {}
@@ -455,9 +457,10 @@ class KnowledgeGraph:
         iri = self.resolve(identifier, "vc:AdverseImpact")
         summary = self._impact_summaries([iri])[iri]
         extra: dict[str, str] = {}
-        for row in self.store.query(  # type: ignore[union-attr]
+        for row in _select(
+            self.store,
             "SELECT ?p ?o WHERE { VALUES ?p { vc:country vc:affectedGroup dcterms:description } "
-            f"<{iri}> ?p ?o }}"
+            f"<{iri}> ?p ?o }}",
         ):
             extra.setdefault(row[0].value, row[1].value)
         p = self.projection()
@@ -543,9 +546,7 @@ class KnowledgeGraph:
             raise UsageError(f"unknown role '{role}'")
         p = self.projection()
         countries: dict[str, str] = {}
-        for row in self.store.query(  # type: ignore[union-attr]
-            "SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"
-        ):
+        for row in _select(self.store, "SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"):
             countries.setdefault(row[0].value, row[1].value)
         needle = q.casefold() if q else None
         chosen = [
@@ -586,7 +587,7 @@ class KnowledgeGraph:
             f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {_literal(needle)})) }} GROUP BY ?n ?type"
         )
         hits = []
-        for row in self.store.query(query):  # type: ignore[union-attr]
+        for row in _select(self.store, query):
             iri = row[0].value
             ident = self.id_of(iri)
             name = row[2].value if row[2] is not None else ident
@@ -606,8 +607,8 @@ class KnowledgeGraph:
 
     def _actor_summary(self, p: Projection, node: int) -> ActorSummary:
         country = None
-        for row in self.store.query(  # type: ignore[union-attr]
-            f"SELECT ?c WHERE {{ <{p.iris[node]}> vc:country ?c }} LIMIT 1"
+        for row in _select(
+            self.store, f"SELECT ?c WHERE {{ <{p.iris[node]}> vc:country ?c }} LIMIT 1"
         ):
             country = row[0].value
         return ActorSummary(
@@ -721,7 +722,7 @@ class KnowledgeGraph:
             "vc:irremediability vc:likelihood prov:wasDerivedFrom } ?i ?p ?o }"
         )
         found: dict[str, dict[str, list[str]]] = {}
-        for row in self.store.query(query):  # type: ignore[union-attr]
+        for row in _select(self.store, query):
             props = found.setdefault(row[0].value, {})
             props.setdefault(compact(row[1].value, self.base), []).append(row[2].value)
         for iri in iris or ():
@@ -760,6 +761,11 @@ class KnowledgeGraph:
         )
 
 
+def _select(store: GraphStore, query: str) -> Iterator[ox.QuerySolution]:
+    """The rows of a SELECT query, typed (``GraphStore.query`` returns any result kind)."""
+    return iter(cast(ox.QuerySolutions, store.query(query)))
+
+
 def _iso_date(as_of: date | str | None) -> str | None:
     if as_of is None:
         return None
@@ -787,7 +793,7 @@ def _severity_sum(summary: ImpactSummary) -> int:
 
 def _impact_countries(store: GraphStore) -> dict[str, set[str]]:
     countries: dict[str, set[str]] = {}
-    for row in store.query("SELECT ?i ?c WHERE { ?i a vc:AdverseImpact ; vc:country ?c }"):  # type: ignore[union-attr]
+    for row in _select(store, "SELECT ?i ?c WHERE { ?i a vc:AdverseImpact ; vc:country ?c }"):
         countries.setdefault(row[0].value, set()).add(row[1].value.upper())
     return countries
 

@@ -241,7 +241,7 @@ def impacts_of(p: Projection, actor: int, max_hops: int = 6) -> list[ImpactLinka
     Ordered by (mode rank, hops, impact id). For an actor linked to an impact through several
     of its causes, the shortest path wins, as in :func:`linked_actors`.
     """
-    asserted = {}
+    asserted: dict[str, Involvement] = {}
     for inv in p.involvements_of.get(actor, ()):
         current = asserted.get(inv.impact)
         if current is None or MODE_RANK[inv.mode] < MODE_RANK[current.mode]:
@@ -254,8 +254,8 @@ def impacts_of(p: Projection, actor: int, max_hops: int = 6) -> list[ImpactLinka
             for inv in p.involvements_of.get(node, ()):
                 if inv.mode != "cause":
                     continue
-                current = derived.get(inv.impact)
-                if current is None or (d, node) < current[:2]:
+                known = derived.get(inv.impact)
+                if known is None or (d, node) < known[:2]:
                     derived[inv.impact] = (d, node, state)
 
     def path_of(state: int) -> tuple[int, ...]:

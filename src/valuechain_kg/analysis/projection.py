@@ -280,11 +280,11 @@ def build_projection(
     actor_rows: dict[str, tuple[str | None, set[str]]] = {}
     for row in _select(store, _ACTORS):
         iri = row[0].value
-        name, roles = actor_rows.get(iri, (None, set()))
+        name, role_set = actor_rows.get(iri, (None, set()))
         name = name or _value(row[1]) or _value(row[2])
         if row[3] is not None:
-            roles.add(_ROLE_SLUGS.get(row[3].value) or compact(row[3].value, base))
-        actor_rows[iri] = (name, roles)
+            role_set.add(_ROLE_SLUGS.get(row[3].value) or compact(row[3].value, base))
+        actor_rows[iri] = (name, role_set)
     numbering.add(*actor_rows)
 
     relation_rows: list[
@@ -376,15 +376,10 @@ def build_projection(
         (financial_out if financial else flow_out)[index[source]].append(e)
         (financial_in if financial else flow_in)[index[target]].append(e)
     # Sorted by (endpoint, slug) so traversals meet neighbours in id order: stable answers.
-    for adjacency, end in (
-        (flow_out, "target"),
-        (financial_out, "target"),
-        (flow_in, "source"),
-        (financial_in, "source"),
-    ):
-        for lst in adjacency:
-            if len(lst) > 1:
-                lst.sort(key=lambda e, end=end: (getattr(edges[e], end), edges[e].relation, e))
+    for lst in flow_out + financial_out:
+        lst.sort(key=lambda e: (edges[e].target, edges[e].relation, e))
+    for lst in flow_in + financial_in:
+        lst.sort(key=lambda e: (edges[e].source, edges[e].relation, e))
 
     relationship_sources = _sources(store, _RELATIONSHIP_SOURCES)
     leverage = LeverageNetwork.from_edges(
