@@ -6,6 +6,7 @@ import pytest
 from chains import Chain, cobalt_chain
 
 from valuechain_kg.analysis.projection import build_projection
+from valuechain_kg.errors import NotFound, UsageError
 
 
 def test_projection_is_not_rebuilt_between_two_queries_on_unchanged_data() -> None:
@@ -104,3 +105,57 @@ def test_involvements_are_indexed_by_impact_and_by_actor() -> None:
     assert [i.mode for i in p.involvements_of[p.index["https://w3id.org/valuechain/id/fund"]]] == [
         "direct-linkage"
     ]
+
+
+# --- the facade's look-ups around the two questions ----------------------------------------
+
+
+def lookup_chain() -> Chain:
+    return (
+        cobalt_chain()
+        .impact("spill", "Tailings spill", category="climate-change", status="potential",
+                scale=2, scope=2, irremediability=1, likelihood=0.3, country="CD")
+        .causes("refiner", "spill")
+        .rel("fund", "invests-in", "carmaker", ownership=0.3)
+        .initiative("rmi", "Responsible Minerals Initiative")
+        .member("carmaker", "rmi")
+    )  # fmt: skip
+
+
+def test_actor_detail_lists_memberships_and_relationships_as_stored() -> None:
+    detail = lookup_chain().graph().actor("carmaker")
+    assert [i.id for i in detail.initiatives] == ["rmi"]
+    assert [(r.from_, r.relation, r.to, r.ownership_share) for r in detail.relationships] == [
+        ("cellmaker", "supplies", "carmaker", None),
+        ("fund", "invests-in", "carmaker", 0.3),
+    ]
+
+
+def test_impacts_come_most_severe_first_and_a_chapter_matches_its_narrower_categories() -> None:
+    kg = lookup_chain().graph()
+    assert [i.id for i in kg.impacts().impacts] == ["child-labour-katanga", "spill"]
+    assert [i.id for i in kg.impacts(category="environment").impacts] == ["spill"]
+    assert [i.id for i in kg.impacts(category="human-rights").impacts] == ["child-labour-katanga"]
+    assert kg.impacts(status="potential", country="cd").total == 1
+    with pytest.raises(UsageError):
+        kg.impacts(sort="colour")
+
+
+def test_impact_detail_lists_asserted_involvements_strongest_first() -> None:
+    chain = lookup_chain().involved("carmaker", "spill", "direct-linkage")
+    detail = chain.graph().impact("spill")
+    assert [(i.id, i.involvement) for i in detail.involvements] == [
+        ("refiner", "cause"),
+        ("carmaker", "direct-linkage"),
+    ]
+    assert (detail.country, detail.likelihood) == ("CD", 0.3)
+
+
+def test_actors_filter_by_role_and_text_and_search_finds_names_in_any_case() -> None:
+    kg = lookup_chain().graph()
+    assert [a.id for a in kg.actors(role="raw-material-producer").actors] == ["mine"]
+    assert [a.id for a in kg.actors(q="MAKER").actors] == ["carmaker", "cellmaker"]
+    hits = kg.search("Cobalt")
+    assert [(h.id, h.kind) for h in hits.results] == [("child-labour-katanga", "impact")]
+    with pytest.raises(NotFound):
+        kg.actor("spill")
