@@ -10,9 +10,12 @@ Also runnable as ``python -m valuechain_kg.api.server [--store DIR | --data PATH
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -25,6 +28,28 @@ from valuechain_kg.graph import KnowledgeGraph
 __all__ = ["main", "serve"]
 
 KnowledgeGraphSource = KnowledgeGraph | Callable[[], KnowledgeGraph]
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn's server, minus re-raising the caught signal once it has shut down.
+
+    uvicorn re-raises SIGTERM after its graceful shutdown so the process dies of it, which
+    would skip closing the store. Here the signal only starts the shutdown; ``serve`` then
+    closes the store and returns normally (exit status 0).
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def _configure_logging(level: str) -> None:
@@ -57,7 +82,7 @@ def serve(
             access_log=False,  # our own access log writes the one line per request
             lifespan="on",
         )
-        uvicorn.Server(config).run()
+        _GracefulServer(config).run()
     finally:
         graph.close()
 
