@@ -373,7 +373,7 @@ def synth(
 
     if fmt not in ("nt", "csv"):
         raise UsageError(f"--format: '{fmt}' is not one of nt, csv")
-    write(actors, seed, output, fmt)
+    write(actors, seed, output, "nt" if fmt == "nt" else "csv")
     stderr.print(f"wrote {actors} synthetic actors to {output}")
 
 

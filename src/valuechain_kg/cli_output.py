@@ -128,7 +128,7 @@ def show_leverage(model: BaseModel, fmt: str, console: Console) -> None:
 
 
 def show_records(
-    title: str, header: Sequence[str], rows: list[Sequence[Any]], fmt: str, console: Console
+    title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, console: Console
 ) -> None:
     """Plain lists (impacts, impacts of an actor) as a table or CSV."""
     if fmt == "csv":
@@ -154,7 +154,7 @@ def show_sparql(result: object, fmt: str, console: Console) -> None:
     import pyoxigraph as ox
 
     if isinstance(result, ox.QueryTriples):
-        console.file.write(result.serialize(format=ox.RdfFormat.TURTLE).decode() + "\n")
+        console.file.write((result.serialize(format=ox.RdfFormat.TURTLE) or b"").decode() + "\n")
         return
     formats = {
         "json": ox.QueryResultsFormat.JSON,

@@ -148,17 +148,17 @@ class KnowledgeGraph:
         query = (
             f"SELECT ?k (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n a {cls} ; {prop} ?k }} GROUP BY ?k"
         )
-        return list(self.store.query(query))  # type: ignore[call-overload]
+        return list(self.store.select(query))
 
     def _count(self, pattern: str) -> int:
-        rows = list(self.store.query(f"SELECT (COUNT(*) AS ?c) WHERE {{ {pattern} }}"))  # type: ignore[call-overload]
+        rows = list(self.store.select(f"SELECT (COUNT(*) AS ?c) WHERE {{ {pattern} }}"))
         return int(rows[0][0].value)
 
     def info(self) -> GraphInfo:
         """Counts by kind, the way a curator checks what a load brought in."""
         relation_iris = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
         relationships = list(
-            self.store.query(  # type: ignore[call-overload]
+            self.store.select(
                 "SELECT ?k (COUNT(*) AS ?c) WHERE { ?a ?k ?b . ?a a vc:Actor . "
                 f"VALUES ?k {{ {relation_iris} }} }} GROUP BY ?k"
             )
@@ -170,7 +170,7 @@ class KnowledgeGraph:
                 name=row[1].value if row[1] is not None else self.id_of(row[0].value),
                 members=int(row[2].value),
             )
-            for row in self.store.query(  # type: ignore[union-attr]
+            for row in self.store.select(
                 "SELECT ?i (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?m) AS ?c) WHERE {"
                 " ?i a vc:Initiative . OPTIONAL { ?i schema:name ?n }"
                 " OPTIONAL { ?m vc:memberOf ?i } } GROUP BY ?i ORDER BY ?i"

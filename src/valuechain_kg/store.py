@@ -137,6 +137,13 @@ class GraphStore:
         """A SPARQL query with the project's prefixes predeclared."""
         return self._store.query(sparql, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
 
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """A SELECT query's solutions, typed, for code that iterates rows."""
+        result = self.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("select() takes a SELECT query")
+        return result
+
     def update(self, sparql: str, **options: object) -> None:
         """A SPARQL update, applied as one transaction."""
         self._store.update(sparql, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
