@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import analysis, environment, load, projection
+from bench import analysis, environment, http, load, projection, shacl
 from bench.dataset import Dataset, parse_sizes, prepare
 from bench.measure import ChildFailed, rate, seconds, size_of
 from bench.report import NOT_RUN, Report, Row
@@ -20,6 +20,8 @@ FAMILIES: dict[str, Callable[[Dataset], list[Row]]] = {
     "load": load.rows,  # first: it leaves the loaded disk store the others read
     "projection": projection.rows,
     "analysis": analysis.rows,
+    "shacl": shacl.rows,
+    "http": http.rows,  # last: it also reports the server's peak memory
 }
 
 NOTES = [
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> Report:
                 _log(f"{actors:,} actors: {family}")
                 try:
                     report.rows += FAMILIES[family](data)
-                except (ChildFailed, ImportError, OSError) as exc:
+                except (ChildFailed, ImportError, OSError, RuntimeError) as exc:
                     report.rows.append(
                         Row(family, "-", actors, "-", verdict=NOT_RUN, note=f"failed: {exc}")
                     )

@@ -28,7 +28,7 @@ def test_entry_point_writes_a_table_with_every_family_beside_its_anchor(tmp_path
     assert "| CPU |" in text and "| pyoxigraph |" in text
     assert "| 300 |" in text
     families = {row.family for row in report.rows}
-    assert {"load", "projection", "analysis"} <= families
+    assert {"load", "projection", "analysis", "shacl", "http", "memory"} <= families
     anchors = " ".join(row.anchor for row in report.rows)
     assert "pyoxigraph.Store.bulk_load" in anchors and "rdflib" in anchors
     assert "SPARQL" in anchors
