@@ -150,11 +150,15 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
 def syntax_problem(exc: SyntaxError, what: str) -> ProblemError:
     """400 with the parser's message and, when it gives one, the line and column."""
     message = str(exc.msg if exc.msg else exc)
-    extra: dict[str, int] = {}
     match = _POSITION.search(message)
-    if match:
-        extra = {"line": int(match.group(1)), "column": int(match.group(2))}
-    return ProblemError(400, f"malformed {what}: {message}", **extra)
+    if match is None:
+        return ProblemError(400, f"malformed {what}: {message}")
+    return ProblemError(
+        400,
+        f"malformed {what}: {message}",
+        line=int(match.group(1)),
+        column=int(match.group(2)),
+    )
 
 
 def _graph_terms(iris: list[str]) -> list[ox.NamedNode]:
@@ -267,6 +271,7 @@ def _description_response(request: Request) -> Response:
     turtle = service_description(_endpoint_iri(request))
     body = turtle.encode()
     if choice.format != ox.RdfFormat.TURTLE:
+        assert isinstance(choice.format, ox.RdfFormat)  # GRAPH_FORMATS holds only RDF formats
         triples = ox.parse(body, format=ox.RdfFormat.TURTLE)
         body = ox.serialize(triples, format=choice.format) or b""
     return Response(body, media_type=choice.media_type, headers={"Vary": "Accept"})
