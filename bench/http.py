@@ -23,7 +23,7 @@ import httpx
 from bench.dataset import Dataset
 from bench.environment import version
 from bench.measure import ROOT, median, percentile, rate, seconds, size_of
-from bench.report import NOT_RUN, Row, verdict
+from bench.report import AT_1M, NOT_RUN, Row, verdict
 
 CONCURRENCY = 8
 REQUESTS = 400
@@ -193,7 +193,7 @@ def rows(data: Dataset) -> list[Row]:
             "",
             "",
             "< 8 GiB at 1M actors",
-            verdict(peak < 8 * 2**30) if data.actors >= 1_000_000 else "",
+            verdict(peak < 8 * 2**30) if data.actors >= 1_000_000 else AT_1M,
             size_of(peak),
             "VmHWM of the server process, disk store",
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MET, NOT_MET, NOT_RUN = "met", "NOT met", "not measured"
+#: The verdict of a row whose target is set for the 1M size only.
+AT_1M = "target is for 1M"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.dataset import Dataset
 from bench.measure import ChildFailed, run_child, seconds, size_of
-from bench.report import NOT_RUN, Row, verdict
+from bench.report import AT_1M, NOT_RUN, Row, verdict
 
 #: pyshacl is run up to this many triples (rdflib memory, and minutes of time per run).
 PYSHACL_MAX_TRIPLES = 2_000_000
@@ -85,7 +85,7 @@ def rows(data: Dataset) -> list[Row]:
                     "< 2 min and 8 GiB at 1M actors",
                     verdict(r["seconds"] < 120 and r["peak_rss"] < 8 * 2**30)
                     if data.actors >= 1_000_000
-                    else "",
+                    else AT_1M,
                     size_of(r["peak_rss"]),
                     f"conforms={r['conforms']}, {r['violations']} violations, {r['results']} "
                     f"results; parse {seconds(r['parse'])} of it; one run (minutes each)",
