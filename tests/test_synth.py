@@ -175,3 +175,11 @@ def test_csv_bundle_read_by_the_ingest_is_the_ntriples_graph(tmp_path: Path) -> 
     only_csv = set(from_csv) - set(from_nt)
     only_nt = set(from_nt) - set(from_csv)
     assert (sorted(map(str, only_csv))[:5], sorted(map(str, only_nt))[:5]) == ([], [])
+
+
+def test_a_thousand_actors_conform_to_the_shapes_without_a_single_result() -> None:
+    from valuechain_kg.validation import validate
+
+    report = validate(generate(1000, seed=13))
+    assert report.conforms
+    assert [r.message for r in report.results][:3] == []
