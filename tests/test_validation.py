@@ -8,10 +8,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rich.console import Console
+from test_shapes import MUTATIONS
 
 from valuechain_kg.errors import Location
-from valuechain_kg.namespaces import RDF_TYPE, VC
-from valuechain_kg.validation import ValidationReport, to_rdflib_term, validate
+from valuechain_kg.namespaces import RDF_TYPE, VC, sparql_prefixes
+from valuechain_kg.store import GraphStore
+from valuechain_kg.validation import ValidationReport, to_rdflib_term, validate, validate_nodes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "cobalt_chain.ttl"
 ID = "https://w3id.org/valuechain/id/"
@@ -182,3 +184,53 @@ def test_literals_keep_their_value_language_and_datatype(
     assert getattr(converted, "language", None) == term.language
     if term.datatype.value.endswith("#string"):
         assert getattr(converted, "datatype", None) is None
+
+
+# --- incremental validation ------------------------------------------------------------------
+
+
+def store_of(quads: list[ox.Quad]) -> GraphStore:
+    store = GraphStore()
+    store.add(quads)
+    return store
+
+
+def subjects(quads: list[ox.Quad]) -> list[str]:
+    return sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})
+
+
+@pytest.mark.parametrize("case", list(MUTATIONS), ids=list(MUTATIONS))
+def test_validating_some_nodes_gives_the_full_verdict_on_those_nodes(case: str) -> None:
+    store = ox.Store()
+    store.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)
+    store.update(sparql_prefixes() + MUTATIONS[case].update)
+    quads = list(store.quads_for_pattern(None, None, None, None))
+    full = validate(quads)
+    # Every other node, so that each side of a relationship is sometimes left out.
+    focus = set(subjects(quads)[int(len(case) % 2) :: 2])
+
+    part = validate_nodes(store_of(quads), focus)
+
+    assert part.results == [r for r in full.results if r.focus_node in focus]
+    assert part.conforms is all(r.severity != "Violation" for r in part.results)
+
+
+def test_validating_every_node_equals_a_full_run(broken: ValidationReport) -> None:
+    quads = without(
+        chain(), ID + "child-labour-kolwezi", "http://www.w3.org/ns/prov#wasDerivedFrom"
+    )
+    quads += [bare_actor("zeta"), bare_actor("alpha")]
+    part = validate_nodes(store_of(quads), set(subjects(quads)))
+    assert [
+        r.model_copy(update={"source_file": None, "source_line": None}) for r in broken.results
+    ] == (part.results)
+
+
+def test_validating_one_node_reports_only_that_node_and_its_origin() -> None:
+    quads = [*chain(), bare_actor("zeta")]
+    origins = {ID + "zeta": Location("actors.csv", 9)}
+    report = validate_nodes(store_of(quads), {ID + "zeta"}, origins=origins)
+    assert not report.conforms
+    assert {r.focus_node for r in report.results} == {ID + "zeta"}
+    assert {r.where for r in report.results} == {"actors.csv:9"}
+    assert validate_nodes(store_of(quads), {ID + "mine"}).results == []
