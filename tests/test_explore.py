@@ -18,6 +18,7 @@ from valuechain_kg.explore import (
     MODE_LABELS,
     chapter_of,
     collective_frame,
+    compact_ids,
     demo_graph,
     draw_heatmap,
     draw_impact,
@@ -234,3 +235,15 @@ def test_project_root_is_found_from_the_notebooks_folder(root) -> None:  # type:
 def test_demo_graph_loads_the_bundled_cases(root) -> None:  # type: ignore[no-untyped-def]
     kg = demo_graph(root)
     assert kg.info().impacts > 0
+
+
+def test_compact_ids_shortens_only_iris_under_the_base() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"a": ["https://w3id.org/valuechain/id/mine", "https://other.org/x"], "n": [1, 2]}
+    )
+    short = compact_ids(frame)
+    assert short["a"].tolist() == ["mine", "https://other.org/x"]
+    assert short["n"].tolist() == [1, 2]
+    assert frame["a"].tolist()[0].startswith("https://")

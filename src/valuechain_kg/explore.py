@@ -13,6 +13,7 @@ the same under the ``Agg`` backend of the tests.
 Examples
 --------
 >>> from valuechain_kg.graph import KnowledgeGraph
+from valuechain_kg.namespaces import DEFAULT_BASE
 >>> kg = KnowledgeGraph.open()
 >>> kg.store.update(
 ...     "INSERT DATA { vcid:mine a vc:Actor ; schema:name 'Mine' . "
@@ -47,6 +48,7 @@ from valuechain_kg.models import (
     LeverageAnswer,
     LinkedActorsAnswer,
 )
+from valuechain_kg.namespaces import DEFAULT_BASE
 
 __all__ = [
     "DEMO_BUNDLES",
@@ -55,6 +57,7 @@ __all__ = [
     "MODE_LABELS",
     "chapter_of",
     "collective_frame",
+    "compact_ids",
     "demo_graph",
     "draw_heatmap",
     "draw_impact",
@@ -304,6 +307,20 @@ def _sparql_json(answer: dict) -> pd.DataFrame:  # type: ignore[type-arg]
         for b in answer["results"]["bindings"]
     ]
     return pd.DataFrame(rows, columns=names)
+
+
+def compact_ids(frame: pd.DataFrame, base: str = DEFAULT_BASE) -> pd.DataFrame:
+    """A copy of ``frame`` with IRIs under ``base`` shortened to their ids, for reading.
+
+    SPARQL answers carry full IRIs; the tool's ids are their local part under the base.
+    """
+
+    def short(value: object) -> object:
+        if isinstance(value, str) and value.startswith(base):
+            return value[len(base) :]
+        return value
+
+    return frame.apply(lambda column: column.map(short))
 
 
 def collective_frame(answer: LeverageAnswer) -> pd.DataFrame:
