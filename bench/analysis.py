@@ -53,6 +53,7 @@ def _sparql(store: Any, template: str, impact: str) -> tuple[float, int]:
 def linked_and_leverage(
     directory: str, seed: int, samples: int, sparql_samples: int
 ) -> dict[str, Any]:
+    from valuechain_kg.analysis import linkage
     from valuechain_kg.graph import KnowledgeGraph
     from valuechain_kg.store import GraphStore
 
@@ -71,7 +72,10 @@ def linked_and_leverage(
         lev = kg.leverage(impact)
         lev_s = time.perf_counter() - start
         holders = sum(t.holders_total for t in lev.targets)
-        row_l = {"s": linked_s, "n": answer.total}
+        start = time.perf_counter()
+        linkage.linked_actors(projection, impact)
+        core_s = time.perf_counter() - start
+        row_l = {"s": linked_s, "n": answer.total, "core_s": core_s}
         row_v = {"s": lev_s, "n": holders}
         if i < sparql_samples:
             row_l["sparql_s"], row_l["sparql_n"] = _sparql(kg.store, LINKED_SPARQL, impact)
