@@ -212,3 +212,19 @@ def test_every_vc_term_used_in_the_data_is_declared_in_the_ontology(
 def test_the_cases_conform_to_the_shapes(quads: list[ox.Quad]) -> None:
     report = validate(quads)
     assert report.conforms, [r.message for r in report.violations]
+
+
+def test_every_membership_has_a_source(store: GraphStore) -> None:
+    """A membership is a claim about a real organisation, so it needs a source like any other.
+
+    The leverage an initiative's members hold collectively (UNGP 19 commentary: leverage
+    exercised together with other enterprises or through multi-stakeholder initiatives) rests
+    on who the members are, so an unsourced membership would let an invented coalition into
+    the leverage answers.
+    """
+    rows = store.query(
+        f"{PREFIXES} SELECT ?x WHERE {{ ?x a org:Membership ."
+        " FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?s } }"
+    )
+    assert [row["x"].value for row in rows] == []  # type: ignore[attr-defined]
+    assert count(store, "?x a org:Membership") >= 3  # the check is not vacuous
