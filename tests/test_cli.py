@@ -222,3 +222,14 @@ def test_load_of_the_fixture_bundle_then_linked_from_the_store(tmp_path: Path) -
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["total"] >= 3
+
+
+def test_derived_linkage_cites_the_sources_of_the_relationships_it_walks() -> None:
+    result = runner.invoke(
+        app, ["linked", "child-labour-kolwezi", "--data", str(COBALT), "-f", "json"]
+    )
+    actors = {a["id"]: a for a in json.loads(result.stdout)["actors"]}
+    fund = actors["pension-fund"]
+    assert fund["asserted"] is False
+    # invests-in (fund source) then three supplies edges (report source)
+    assert fund["sources"] == ["https://example.org/fund", "https://example.org/report"]

@@ -242,7 +242,11 @@ class KnowledgeGraph:
         iri = self.resolve(impact, "vc:AdverseImpact")
         p = self.projection(as_of)
         found = linkage.linked_actors(p, iri, max_hops)
-        actors = [self._linked_actor(p, x) for x in found[offset : offset + limit]]
+        page = found[offset : offset + limit]
+        evidence = self._relationship_sources(
+            p, {n for x in page if not x.asserted for n in x.path}
+        )
+        actors = [self._linked_actor(p, x, evidence) for x in page]
         note = None
         if not p.causes(iri):
             note = (
@@ -625,7 +629,42 @@ class KnowledgeGraph:
             for e in (p.edges[n] for n in path)
         ]
 
-    def _linked_actor(self, p: Projection, x: linkage.Linkage) -> LinkedActor:
+    def _relationship_sources(self, p: Projection, edges: set[int]) -> dict[int, list[str]]:
+        """Sources of the stored relationships behind path edges, fetched for one page only.
+
+        A derived linkage is only as good as the relationships it walks, so its answer cites
+        them; looking them up per page keeps them out of the projection's memory.
+        """
+        if not edges:
+            return {}
+        keys = {
+            (
+                p.iris[p.edges[n].source],
+                vocab.RELATIONS[p.edges[n].relation],
+                p.iris[p.edges[n].target],
+            ): n
+            for n in edges
+        }
+        values = " ".join(f"(<{a}> <{r}> <{b}>)" for a, r, b in keys)
+        rows = self.store.select(
+            "SELECT ?a ?r ?b ?src WHERE { VALUES (?a ?r ?b) { " + values + " } "
+            "?rel vc:fromActor ?a ; vc:toActor ?b ; vc:relationshipType ?r ; "
+            "prov:wasDerivedFrom ?src }"
+        )
+        found: dict[int, list[str]] = {}
+        for row in rows:
+            edge = keys[(row["a"].value, row["r"].value, row["b"].value)]
+            found.setdefault(edge, []).append(row["src"].value)
+        return {edge: sorted(urls) for edge, urls in found.items()}
+
+    def _linked_actor(
+        self, p: Projection, x: linkage.Linkage, evidence: dict[int, list[str]]
+    ) -> LinkedActor:
+        # An asserted involvement cites its own sources; a derived one cites the path it walks.
+        sources = list(x.sources)
+        if not x.asserted:
+            for edge in x.path:
+                sources += [url for url in evidence.get(edge, []) if url not in sources]
         return LinkedActor(
             id=p.ids[x.actor],
             iri=p.iris[x.actor],
@@ -636,7 +675,7 @@ class KnowledgeGraph:
             path=self._path_steps(p, x.path),
             expected_response=linkage.EXPECTED_RESPONSE[x.mode],
             confidence=x.confidence,
-            sources=list(x.sources),
+            sources=sources,
         )
 
     def _hypothetical_edges(
