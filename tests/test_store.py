@@ -57,3 +57,15 @@ def test_unknown_extension_is_bad_input(tmp_path: Path) -> None:
     odd.write_text("hello")
     with pytest.raises(InputError, match="unknown RDF file extension"):
         parse_rdf_file(odd)
+
+
+def test_parsing_reports_progress_in_chunks(tmp_path: Path) -> None:
+    from valuechain_kg.graph import KnowledgeGraph
+
+    big = tmp_path / "big.nt"
+    big.write_text(_good_turtle(25_000))
+    seen: list[int] = []
+    kg = KnowledgeGraph.open()
+    added = kg.load([big], validate=False, on_progress=seen.append)
+    assert added == 25_000
+    assert seen == [10_000, 10_000]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from functools import wraps
@@ -22,6 +23,7 @@ from rich.console import Console
 from valuechain_kg import cli_output as out
 from valuechain_kg.errors import UsageError, ValidationFailed, VckgError
 from valuechain_kg.namespaces import DEFAULT_BASE
+from valuechain_kg.store import PROGRESS_THRESHOLD
 
 app = typer.Typer(
     help="valuechain-kg: who is linked to an adverse impact, and who holds leverage over it.",
@@ -130,6 +132,33 @@ def _render_report(report: object, fmt: str) -> None:
         report.render(stdout)  # type: ignore[attr-defined]
 
 
+@contextmanager
+def _load_progress() -> Iterator[Callable[[int], None]]:
+    """A progress bar for loads past PROGRESS_THRESHOLD triples, shown on a terminal only."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("reading {task.completed:,} triples"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    )
+    task = progress.add_task("load", total=None, visible=False)
+    seen = 0
+
+    def advance(count: int) -> None:
+        nonlocal seen
+        seen += count
+        if seen >= PROGRESS_THRESHOLD and not progress.tasks[task].visible:
+            progress.update(task, visible=True)
+        progress.update(task, advance=count)
+
+    with progress:
+        yield advance
+
+
 # --- data in and out -----------------------------------------------------------------------
 
 
@@ -144,7 +173,8 @@ def load(
     """Load files into the store atomically: all of them, validated, or nothing."""
     kg = _open(None, store, base)
     try:
-        added = kg.load(paths, validate=validate)
+        with _load_progress() as on_progress:
+            added = kg.load(paths, validate=validate, on_progress=on_progress)
     finally:
         kg.close()
     stderr.print(f"loaded {added} new triples from {len(paths)} source(s)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
@@ -50,7 +50,10 @@ from valuechain_kg.models import (
     Severity,
 )
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
-from valuechain_kg.store import GraphStore
+from valuechain_kg.store import GraphStore, ProgressCallback
+
+if TYPE_CHECKING:
+    from valuechain_kg.ingest import IngestResult
 
 
 def _slug_counts(rows: Iterable[ox.QuerySolution], table: dict[str, str]) -> dict[str, int]:
@@ -90,22 +93,29 @@ class KnowledgeGraph:
 
     # --- data in and out -------------------------------------------------------------------
 
-    def read(self, paths: Sequence[Path]) -> object:
+    def read(
+        self, paths: Sequence[Path], on_progress: ProgressCallback | None = None
+    ) -> IngestResult:
         """Parse RDF files and CSV bundles without touching the store (raises InputError)."""
         from valuechain_kg.ingest import read_sources
 
-        return read_sources(list(paths), base=self.base)
+        return read_sources(list(paths), base=self.base, on_progress=on_progress)
 
-    def load(self, paths: Sequence[Path], validate: bool = True) -> int:
+    def load(
+        self,
+        paths: Sequence[Path],
+        validate: bool = True,
+        on_progress: ProgressCallback | None = None,
+    ) -> int:
         """Load files atomically: parsed and validated in full before anything is written.
 
-        Returns the number of quads read. Raises InputError for unreadable input and
+        Returns how many quads the store gained. Raises InputError for unreadable input and
         ValidationFailed when the store plus the new data would break a shape (Violation).
         """
-        result = self.read(paths)
-        quads: list[ox.Quad] = result.quads  # type: ignore[attr-defined]
+        result = self.read(paths, on_progress)
+        quads = result.quads
         if validate:
-            report = self.validate_with(quads, result.origins)  # type: ignore[attr-defined]
+            report = self.validate_with(quads, result.origins)
             if not report.conforms:
                 raise ValidationFailed(report)
         before = len(self.store)

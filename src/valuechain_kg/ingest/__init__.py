@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from valuechain_kg.errors import InputError, InputProblem, Location
 from valuechain_kg.ingest.csv_bundle import IngestResult, read_bundle, read_bundles
 from valuechain_kg.namespaces import DEFAULT_BASE
-from valuechain_kg.store import FORMATS_BY_EXTENSION, parse_rdf_file
+from valuechain_kg.store import FORMATS_BY_EXTENSION, ProgressCallback, parse_rdf_file
 
 __all__ = ["IngestResult", "find_sources", "read_bundle", "read_bundles", "read_sources"]
 
@@ -66,7 +66,11 @@ def find_sources(paths: list[Path]) -> tuple[list[Path], list[Path], list[InputP
     return list(bundles), list(rdf_files), problems
 
 
-def read_sources(paths: list[Path], base: str = DEFAULT_BASE) -> IngestResult:
+def read_sources(
+    paths: list[Path],
+    base: str = DEFAULT_BASE,
+    on_progress: ProgressCallback | None = None,
+) -> IngestResult:
     """Every quad from RDF files and CSV bundles, or one InputError with every problem.
 
     All bundles found are read together (`read_bundles`), so a bundle may refer to actors that
@@ -77,7 +81,7 @@ def read_sources(paths: list[Path], base: str = DEFAULT_BASE) -> IngestResult:
     origins: dict[str, Location] = {}
     for file in rdf_files:
         try:
-            quads.extend(parse_rdf_file(file))
+            quads.extend(parse_rdf_file(file, on_progress))
         except InputError as exc:
             problems.extend(exc.problems)
     if bundles:
