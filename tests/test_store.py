@@ -62,7 +62,7 @@ def test_unknown_extension_is_bad_input(tmp_path: Path) -> None:
 def test_parsing_reports_progress_in_chunks(tmp_path: Path) -> None:
     from valuechain_kg.graph import KnowledgeGraph
 
-    big = tmp_path / "big.nt"
+    big = tmp_path / "big.ttl"
     big.write_text(_good_turtle(25_000))
     seen: list[int] = []
     kg = KnowledgeGraph.open()
