@@ -1,0 +1,11 @@
+"""SHACL validation compiled to SPARQL on Oxigraph: pyshacl's verdicts at store scale (issue 7).
+
+``valuechain_kg.validation.validate`` (pyshacl over rdflib) stays the reference; this package
+gives the same ``ValidationReport`` from SPARQL queries that Oxigraph runs, fast enough for a
+national value chain, and incrementally for updates that touch a handful of nodes.
+"""
+
+from valuechain_kg.shacl_compiled.engine import validate_quads_fast, validate_store
+from valuechain_kg.shacl_compiled.plan import PropertyPlan, compile_shapes
+
+__all__ = ["PropertyPlan", "compile_shapes", "validate_quads_fast", "validate_store"]

@@ -1,0 +1,280 @@
+"""Compile the project's SHACL shapes into a plan of SPARQL queries and per-value tests.
+
+Only the SHACL constructs that ``shapes/`` uses are compiled; anything else raises
+NotImplementedError naming the construct and the shape, so that a future shape is never
+silently skipped (a skipped shape would let unsourced claims in, against DDG Section II,
+step 2.2). Each property shape becomes one ``PropertyPlan``: its focus-node pattern (the
+targets of the node shapes that hold it, or its own), its path, and its constraints split into
+what SPARQL decides exactly (counts, node kinds, ``sh:in``, classes, property pairs) and what
+Python decides over distinct values with pyshacl's semantics (``values.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import rdflib
+import rdflib.collection
+
+from valuechain_kg.namespaces import RDF_TYPE, SH
+from valuechain_kg.shacl_compiled import values
+
+__all__ = ["PropertyPlan", "compile_shapes"]
+
+_SH = rdflib.Namespace(SH)
+_RDF_TYPE = rdflib.URIRef(RDF_TYPE)
+
+#: Predicates of a property shape that are not constraints, or constraints handled below.
+_STRUCTURE = {
+    _SH.path, _SH.severity, _SH.message, _SH.name, _SH.description, _SH.order, _SH.group,
+    _SH.targetClass, _SH.targetSubjectsOf, _SH.targetObjectsOf, _SH.targetNode, _SH.target,
+    _SH.property,
+}  # fmt: skip
+_COMPILED = {
+    _SH.minCount, _SH.maxCount, _SH.datatype, _SH["class"], _SH.nodeKind, _SH["in"],
+    _SH.pattern, _SH.flags, _SH.minInclusive, _SH.maxInclusive, _SH.lessThanOrEquals,
+    _SH.disjoint, _SH.equals, _SH["not"], _SH["or"],
+}  # fmt: skip
+_NODE_KINDS = {
+    _SH.IRI: "isIRI(?value)",
+    _SH.Literal: "isLiteral(?value)",
+    _SH.BlankNode: "isBlank(?value)",
+    _SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
+    _SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
+    _SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
+}
+
+
+@dataclass(frozen=True)
+class PropertyPlan:
+    """One property shape, ready to run: every query binds ``?this`` (and ``?value``)."""
+
+    shape: str
+    message: str
+    severity: str
+    #: SPARQL group patterns binding ?this; ``{focus}`` is replaced by a VALUES clause or "".
+    targets: tuple[str, ...]
+    path: str
+    path_text: str | None
+    min_count: int | None = None
+    max_count: int | None = None
+    #: SPARQL boolean expressions over ?value (and ?this) that are true for a bad value.
+    bad_value_filters: tuple[str, ...] = ()
+    #: Python tests of one value; a value failing any of them is bad.
+    value_tests: tuple[values.ValueTest, ...] = ()
+    #: sh:lessThanOrEquals properties (decided per value pair in Python).
+    less_or_equals: tuple[str, ...] = ()
+    #: sh:equals properties: each value of one side missing from the other is bad.
+    equals: tuple[str, ...] = ()
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def _iri(term: rdflib.term.Node) -> str:
+    return f"<{term}>"
+
+
+def _unsupported(shape: rdflib.term.Node, construct: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"the compiled SHACL engine does not support {construct} (in shape {shape}); "
+        "validate with valuechain_kg.validation.validate or extend the compiler"
+    )
+
+
+def _path(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[str, str | None]:
+    """The SPARQL path and the text ``validation`` reports for it (None for complex paths)."""
+    path = graph.value(shape, _SH.path)
+    if isinstance(path, rdflib.URIRef):
+        return _iri(path), str(path)
+    if isinstance(path, rdflib.BNode):
+        inverse = graph.value(path, _SH.inversePath)
+        if isinstance(inverse, rdflib.URIRef):
+            return f"^{_iri(inverse)}", f"^{inverse}"
+        alternatives = graph.value(path, _SH.alternativePath)
+        if alternatives is not None:
+            members = list(rdflib.collection.Collection(graph, alternatives))
+            if all(isinstance(m, rdflib.URIRef) for m in members):
+                return "(" + "|".join(_iri(m) for m in members) + ")", None
+    raise _unsupported(shape, f"the sh:path {path!r}")
+
+
+def _iri_list(graph: rdflib.Graph, shape: rdflib.term.Node, node: rdflib.term.Node) -> list[str]:
+    members = list(rdflib.collection.Collection(graph, node))
+    if not all(isinstance(m, rdflib.URIRef) for m in members):
+        raise _unsupported(shape, "sh:in with literal or blank members")
+    return [_iri(m) for m in members]
+
+
+def _instance_of(classes: list[rdflib.term.Node]) -> str:
+    """True when ?value is a SHACL instance of one of the classes (SHACL 2.1.3.1)."""
+    return " || ".join(
+        f"EXISTS {{ ?value <{RDF_TYPE}>/rdfs:subClassOf* {_iri(c)} }}" for c in classes
+    )
+
+
+def _only(graph: rdflib.Graph, node: rdflib.term.Node, shape: rdflib.term.Node) -> rdflib.URIRef:
+    """The single constraint parameter of an inner blank node shape (``[ sh:class X ]``)."""
+    pairs = [(p, o) for p, o in graph.predicate_objects(node) if p != _RDF_TYPE]
+    if len(pairs) != 1:
+        raise _unsupported(shape, "an inner shape with other than one constraint")
+    return pairs[0][0]  # type: ignore[return-value]
+
+
+def _or(graph: rdflib.Graph, shape: rdflib.term.Node, plan: dict[str, list]) -> None:  # type: ignore[type-arg]
+    for node in graph.objects(shape, _SH["or"]):
+        members = list(rdflib.collection.Collection(graph, node))
+        kinds = {_only(graph, m, shape) for m in members}
+        if kinds == {_SH["class"]}:
+            classes = [graph.value(m, _SH["class"]) for m in members]
+            plan["filters"].append(f"!({_instance_of(classes)})")  # type: ignore[arg-type]
+        elif kinds == {_SH.datatype}:
+            tests = [values.datatype_test(graph.value(m, _SH.datatype)) for m in members]  # type: ignore[arg-type]
+            plan["tests"].append(lambda v, tests=tests: any(t(v) for t in tests))
+        else:
+            raise _unsupported(shape, "sh:or over other than all sh:class or all sh:datatype")
+
+
+def _not(graph: rdflib.Graph, shape: rdflib.term.Node, plan: dict[str, list]) -> None:  # type: ignore[type-arg]
+    for node in graph.objects(shape, _SH["not"]):
+        if _only(graph, node, shape) != _SH["in"]:
+            raise _unsupported(shape, "sh:not over other than sh:in")
+        allowed = _iri_list(graph, shape, graph.value(node, _SH["in"]))  # type: ignore[arg-type]
+        plan["filters"].append(f"(isIRI(?value) && ?value IN ({', '.join(allowed)}))")
+
+
+def _constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict[str, list]:  # type: ignore[type-arg]
+    plan: dict[str, list] = {"filters": [], "tests": [], "ltoe": [], "equals": []}  # type: ignore[type-arg]
+    for predicate in set(graph.predicates(shape)):
+        if str(predicate).startswith(SH) and predicate not in _STRUCTURE | _COMPILED:
+            raise _unsupported(shape, f"the constraint {predicate}")
+    for node in graph.objects(shape, _SH.nodeKind):
+        if node not in _NODE_KINDS:
+            raise _unsupported(shape, f"sh:nodeKind {node}")
+        plan["filters"].append(f"!{_NODE_KINDS[node]}")
+    for node in graph.objects(shape, _SH["in"]):
+        allowed = _iri_list(graph, shape, node)
+        plan["filters"].append(f"(!isIRI(?value) || ?value NOT IN ({', '.join(allowed)}))")
+    for cls in graph.objects(shape, _SH["class"]):
+        plan["filters"].append(f"!({_instance_of([cls])})")
+    for other in graph.objects(shape, _SH.disjoint):
+        plan["filters"].append(f"EXISTS {{ ?this {_iri(other)} ?value }}")
+    for other in graph.objects(shape, _SH.equals):
+        plan["filters"].append(f"NOT EXISTS {{ ?this {_iri(other)} ?value }}")
+        plan["equals"].append(_iri(other))
+    for datatype in graph.objects(shape, _SH.datatype):
+        plan["tests"].append(values.datatype_test(datatype))  # type: ignore[arg-type]
+    flags = graph.value(shape, _SH.flags)
+    for pattern in graph.objects(shape, _SH.pattern):
+        plan["tests"].append(values.pattern_test(str(pattern), str(flags) if flags else None))
+    for bound in graph.objects(shape, _SH.minInclusive):
+        plan["tests"].append(values.min_inclusive_test(bound))  # type: ignore[arg-type]
+    for bound in graph.objects(shape, _SH.maxInclusive):
+        plan["tests"].append(values.max_inclusive_test(bound))  # type: ignore[arg-type]
+    plan["ltoe"] = [_iri(o) for o in graph.objects(shape, _SH.lessThanOrEquals)]
+    _or(graph, shape, plan)
+    _not(graph, shape, plan)
+    return plan
+
+
+def _count(graph: rdflib.Graph, shape: rdflib.term.Node, predicate: rdflib.URIRef) -> int | None:
+    found = [int(o) for o in graph.objects(shape, predicate)]  # type: ignore[call-overload]
+    if len(found) > 1:
+        raise _unsupported(shape, f"several {predicate}")
+    return found[0] if found else None
+
+
+def _prefixes(graph: rdflib.Graph, target: rdflib.term.Node) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for source in graph.objects(target, _SH.prefixes):
+        for declaration in graph.objects(source, _SH.declare):
+            prefix = graph.value(declaration, _SH.prefix)
+            namespace = graph.value(declaration, _SH.namespace)
+            found[str(prefix)] = str(namespace)
+    return found
+
+
+def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[list[str], dict[str, str]]:
+    """Group patterns binding ?this to the focus nodes of a shape's declared targets."""
+    patterns: list[str] = []
+    prefixes: dict[str, str] = {}
+    for cls in graph.objects(shape, _SH.targetClass):
+        patterns.append(f"{{focus}} ?this <{RDF_TYPE}>/rdfs:subClassOf* {_iri(cls)} .")
+    for prop in graph.objects(shape, _SH.targetSubjectsOf):
+        patterns.append(f"{{focus}} ?this {_iri(prop)} ?any_object .")
+    for prop in graph.objects(shape, _SH.targetObjectsOf):
+        patterns.append(f"{{focus}} ?any_subject {_iri(prop)} ?this .")
+    for node in graph.objects(shape, _SH.targetNode):
+        if not isinstance(node, rdflib.URIRef):
+            raise _unsupported(shape, "sh:targetNode with a literal or blank node")
+        patterns.append(f"{{focus}} VALUES ?this {{ {_iri(node)} }}")
+    for target in graph.objects(shape, _SH.target):
+        select = graph.value(target, _SH.select)
+        if (target, _RDF_TYPE, _SH.SPARQLTarget) not in graph or select is None:
+            raise _unsupported(shape, "an sh:target that is not an sh:SPARQLTarget")
+        text = str(select)
+        where = text.find("{")
+        # The incremental VALUES goes inside the target query, so that Oxigraph starts there.
+        patterns.append("{ " + text[: where + 1] + " {focus} " + text[where + 1 :] + " }")
+        prefixes.update(_prefixes(graph, target))
+    return patterns, prefixes
+
+
+def _plan(
+    graph: rdflib.Graph, shape: rdflib.term.Node, targets: list[str], prefixes: dict[str, str]
+) -> PropertyPlan:
+    if not isinstance(shape, rdflib.URIRef):
+        raise _unsupported(shape, "a property shape without an IRI")
+    messages = sorted(str(m) for m in graph.objects(shape, _SH.message))
+    if not messages:
+        raise _unsupported(shape, "a shape without sh:message (pyshacl's default messages)")
+    if graph.value(shape, _SH.deactivated) is not None:
+        raise _unsupported(shape, "sh:deactivated")
+    severity = graph.value(shape, _SH.severity) or _SH.Violation
+    path, path_text = _path(graph, shape)
+    parts = _constraints(graph, shape)
+    return PropertyPlan(
+        shape=str(shape),
+        message=messages[0],
+        severity=str(severity).removeprefix(SH),
+        targets=tuple(targets),
+        path=path,
+        path_text=path_text,
+        min_count=_count(graph, shape, _SH.minCount),
+        max_count=_count(graph, shape, _SH.maxCount),
+        bad_value_filters=tuple(parts["filters"]),
+        value_tests=tuple(parts["tests"]),
+        less_or_equals=tuple(parts["ltoe"]),
+        equals=tuple(parts["equals"]),
+        prefixes=prefixes,
+    )
+
+
+def compile_shapes(graph: rdflib.Graph) -> list[PropertyPlan]:
+    """Every property shape of a shapes graph with the focus nodes it applies to.
+
+    Raises NotImplementedError for a construct the compiler does not know, including
+    constraints placed directly on a node shape.
+    """
+    return list(_compile(graph))
+
+
+@lru_cache(maxsize=8)
+def _compile(graph: rdflib.Graph) -> tuple[PropertyPlan, ...]:
+    plans: list[PropertyPlan] = []
+    node_shapes = set(graph.subjects(_RDF_TYPE, _SH.NodeShape)) | set(
+        graph.subjects(_SH.property, None)
+    )
+    for node_shape in sorted(node_shapes, key=str):
+        for predicate in set(graph.predicates(node_shape)):
+            if str(predicate).startswith(SH) and predicate not in _STRUCTURE:
+                raise _unsupported(node_shape, f"a node-shape constraint {predicate}")
+        targets, prefixes = _targets(graph, node_shape)
+        if not targets:
+            continue
+        for prop in sorted(graph.objects(node_shape, _SH.property), key=str):
+            plans.append(_plan(graph, prop, targets, prefixes))
+    for prop in sorted(set(graph.subjects(_RDF_TYPE, _SH.PropertyShape)), key=str):
+        targets, prefixes = _targets(graph, prop)
+        if targets:
+            plans.append(_plan(graph, prop, targets, prefixes))
+    return tuple(plans)
