@@ -233,3 +233,12 @@ def test_derived_linkage_cites_the_sources_of_the_relationships_it_walks() -> No
     assert fund["asserted"] is False
     # invests-in (fund source) then three supplies edges (report source)
     assert fund["sources"] == ["https://example.org/fund", "https://example.org/report"]
+
+
+def test_serve_without_data_exits_2_and_says_how_to_give_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("VCKG_STORE", raising=False)
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert "--data" in result.output and "VCKG_STORE" in result.output

@@ -421,11 +421,12 @@ def serve(
     """Serve the REST API, the SPARQL endpoint and the query page over HTTP."""
     from valuechain_kg.api.server import serve as run
 
-    kg = _open(data, store) if (data or store or os.environ.get("VCKG_STORE")) else None
-    if kg is None:
+    if demo and not (data or store or os.environ.get("VCKG_STORE")):
         from valuechain_kg.graph import KnowledgeGraph
 
-        kg = KnowledgeGraph.open()
+        kg = KnowledgeGraph.open()  # the demo in memory: nothing to keep
+    else:
+        kg = _open(data, store)
     if demo and len(kg.store) == 0:
         sources = [Path(p) for p in DEMO_DATA if Path(p).exists()]
         stderr.print(f"loading demo data from {', '.join(map(str, sources))} ...")
