@@ -55,3 +55,120 @@ def test_each_broken_constraint_of_the_shape_fixture_gets_the_same_report(case: 
 def test_synthetic_value_chain_of_a_thousand_actors_gets_the_same_report(seed: int) -> None:
     quads = list(synth.generate(1000, seed=seed))
     assert_same(validate(quads), validate_quads_fast(quads))
+
+
+# Random graphs: the shape fixture with random triples dropped and random triples added, drawn
+# from the shapes' own vocabulary, so that every kind of breakage appears: missing values,
+# out-of-range and ill-typed numbers, wrong datatypes, self-loops, unknown words, extra values.
+
+VC = "https://w3id.org/valuechain#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _shape_vocabulary() -> tuple[list[ox.NamedNode], list[ox.NamedNode]]:
+    """Predicates and IRI values mentioned by the shapes (paths, classes, sh:in members)."""
+    import rdflib
+
+    from valuechain_kg.validation import load_shapes
+
+    graph = load_shapes()
+    predicates: set[str] = set()
+    iris: set[str] = set()
+    for _s, p, o in graph:
+        if isinstance(o, rdflib.URIRef) and not str(o).startswith("http://www.w3.org/ns/shacl#"):
+            (predicates if str(p).endswith(("path", "inversePath")) else iris).add(str(o))
+        if str(p).endswith("#first") and isinstance(o, rdflib.URIRef):
+            iris.add(str(o))
+    predicates |= {VC + "investsIn", VC + "sellsTo", VC + "owes"}
+    iris |= {VC + "role-wizard", VC + "Alleged", "https://example.org/elsewhere"}
+    return [ox.NamedNode(p) for p in sorted(predicates)], [ox.NamedNode(i) for i in sorted(iris)]
+
+
+PREDICATES, IRI_VALUES = _shape_vocabulary()
+CLASSES = [
+    ox.NamedNode(VC + c)
+    for c in ("Actor", "BusinessRelationship", "AdverseImpact", "Involvement", "Leverage")
+    + ("Initiative", "Response", "Site")
+] + [ox.NamedNode("http://www.w3.org/ns/org#Membership")]
+
+
+def _typed(text: str, datatype: str) -> ox.Literal:
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
+
+
+#: No two of these are equal after rdflib's normalisation (which would merge them).
+LITERALS = [
+    ox.Literal("CD"),
+    ox.Literal("cd"),
+    ox.Literal("CD\n"),
+    ox.Literal("Congo"),
+    ox.Literal("0.2"),
+    ox.Literal("a name", language="en"),
+    ox.Literal("529900T8BM49AURSDO56"),
+    _typed("0.5", "decimal"),
+    _typed("1.5", "decimal"),
+    _typed("-0.1", "decimal"),
+    _typed("0.25", "double"),
+    _typed("3", "integer"),
+    _typed("5", "integer"),
+    _typed("0", "integer"),
+    _typed("02", "integer"),
+    _typed("abc", "integer"),
+    _typed("lots", "decimal"),
+    _typed("2015-01-01", "date"),
+    _typed("2014-12-31", "date"),
+    _typed("2015-13-45", "date"),
+    _typed("2015", "gYear"),
+    _typed("2015-03", "gYearMonth"),
+    _typed("true", "boolean"),
+]
+
+
+def _random_graph(data: object) -> list[ox.Quad]:
+    from hypothesis import strategies as st
+
+    draw = data.draw  # type: ignore[attr-defined]
+    base = all_quads(chain_store())
+    dropped = draw(st.sets(st.integers(0, len(base) - 1), max_size=10), label="dropped")
+    kept = [q for i, q in enumerate(base) if i not in dropped]
+    nodes = sorted({q.subject for q in base}, key=str)
+    node = st.sampled_from(nodes)
+    value = st.one_of(node, st.sampled_from(IRI_VALUES), st.sampled_from(LITERALS))
+    typed = st.tuples(node, st.just(RDF_TYPE), st.sampled_from(CLASSES))
+    triple = st.tuples(node, st.sampled_from(PREDICATES), value)
+    loop = node.flatmap(lambda n: st.tuples(st.just(n), st.sampled_from(PREDICATES), st.just(n)))
+    added = draw(st.lists(st.one_of(triple, typed, loop), max_size=12), label="added")
+    return kept + [ox.Quad(s, p, o) for s, p, o in added]
+
+
+def test_random_breakages_of_a_value_chain_get_the_same_report() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: object) -> None:
+        quads = _random_graph(data)
+        assert_same(validate(quads), validate_quads_fast(quads))
+
+    check()
+
+
+def test_checking_some_focus_nodes_gives_the_full_runs_results_about_them() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: object) -> None:
+        store = ox.Store()
+        store.extend(_random_graph(data))
+        iris = sorted({q.subject.value for q in all_quads(store)})
+        some = st.lists(st.sampled_from(iris), max_size=4) if iris else st.just([])
+        focus = set(data.draw(some))  # type: ignore[attr-defined]
+        full = validate_store(store)
+        expected = [r for r in full.results if r.focus_node in focus]
+        assert validate_store(store, focus_nodes=focus).results == expected
+
+    check()
