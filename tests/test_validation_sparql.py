@@ -172,3 +172,21 @@ def test_checking_some_focus_nodes_gives_the_full_runs_results_about_them() -> N
         assert validate_store(store, focus_nodes=focus).results == expected
 
     check()
+
+
+def test_the_facade_reports_on_store_plus_new_data_as_pyshacl_does() -> None:
+    from valuechain_kg.graph import KnowledgeGraph
+
+    kg = KnowledgeGraph.open(data=[ROOT / "data" / "cases"])
+    new = read_sources([ROOT / "data" / "apple-suppliers-2022"])
+    broken = [*new.quads, *all_quads(_broken_chain())]
+    reference = validate([*kg.store.quads(), *broken], origins=new.origins)
+    assert kg.validate_with(broken, new.origins).results == reference.results
+    assert not reference.conforms
+    assert kg.validate_with().results == validate(list(kg.store.quads())).results
+
+
+def _broken_chain() -> ox.Store:
+    store = chain_store()
+    store.update(sparql_prefixes() + MUTATIONS["actor without name"].update)
+    return store

@@ -123,10 +123,18 @@ class KnowledgeGraph:
         return len(self.store) - before
 
     def validate_with(self, extra: Sequence[ox.Quad] = (), origins: dict | None = None):  # type: ignore[no-untyped-def]
-        """SHACL report for what the store holds plus ``extra`` quads not yet loaded."""
-        from valuechain_kg.validation import validate
+        """SHACL report for what the store holds plus ``extra`` quads not yet loaded.
 
-        return validate([*self.store.quads(), *extra], origins=origins)
+        Runs the shapes compiled to SPARQL on Oxigraph (``shacl_compiled``): the same report as
+        pyshacl (``validation.validate``, the reference, tested equal) in a fraction of the time.
+        """
+        from valuechain_kg.shacl_compiled import validate_quads_fast, validate_store
+
+        if not extra:
+            return validate_store(self.store, origins=origins)
+        if len(self.store) == 0:
+            return validate_quads_fast(extra, origins=origins)
+        return validate_quads_fast([*self.store.quads(), *extra], origins=origins)
 
     def export(self, fmt: str = "ttl") -> bytes:
         return self.store.export(fmt)
