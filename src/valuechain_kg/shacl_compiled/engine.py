@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
 from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDFS
@@ -237,8 +236,3 @@ def _result(
         source_file=origin.file if origin else None,
         source_line=origin.line if origin else None,
     )
-
-
-# rdflib is imported for its side effect on literal parsing only through validation; keep the
-# name used so that type checkers see the dependency.
-_ = rdflib

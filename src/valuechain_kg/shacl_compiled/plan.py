@@ -150,7 +150,7 @@ def _constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict[str, list
     for node in graph.objects(shape, _SH.nodeKind):
         if node not in _NODE_KINDS:
             raise _unsupported(shape, f"sh:nodeKind {node}")
-        plan["filters"].append(f"!{_NODE_KINDS[node]}")
+        plan["filters"].append(f"!{_NODE_KINDS[node]}")  # type: ignore[index]
     for node in graph.objects(shape, _SH["in"]):
         allowed = _iri_list(graph, shape, node)
         plan["filters"].append(f"(!isIRI(?value) || ?value NOT IN ({', '.join(allowed)}))")

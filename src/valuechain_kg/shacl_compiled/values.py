@@ -77,9 +77,10 @@ def datatype_test(rule: rdflib.URIRef) -> ValueTest:
 
 
 def _as_string(v: rdflib.term.Node) -> str:
-    literal = isinstance(v, rdflib.Literal)
-    if literal and v.value is not None and v.datatype in (None, _LANG_STRING, _XSD_STRING):  # type: ignore[union-attr]
-        return str(v.value)  # type: ignore[union-attr]
+    if not isinstance(v, rdflib.Literal):
+        return str(v)
+    if v.value is not None and v.datatype in (None, _LANG_STRING, _XSD_STRING):
+        return str(v.value)
     return str(v)
 
 
@@ -140,7 +141,7 @@ def less_or_equal(value: rdflib.term.Node, other: rdflib.term.Node) -> bool:
     if left_text != right_text:
         return False
     try:
-        return bool(left <= right)
+        return bool(left <= right)  # type: ignore[operator]
     except TypeError:
         return False
 
