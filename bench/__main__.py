@@ -24,6 +24,9 @@ FAMILIES: dict[str, Callable[[Dataset], list[Row]]] = {
     "http": http.rows,  # last: it also reports the server's peak memory
 }
 
+#: From this size on, figures are the median of ``--large-repeat`` runs instead of ``--repeat``.
+LARGE = 1_000_000
+
 NOTES = [
     "Each load runs in a fresh process into a fresh folder; peak RSS is that process's "
     "`ru_maxrss` (interpreter and imports included).",
@@ -39,10 +42,29 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="10k,100k", help="actors per size, e.g. 10k,100k,1m")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument(
+        "--large-repeat",
+        type=int,
+        default=1,
+        help="runs per figure at 1M actors and more (each load alone takes minutes there)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--families", default=",".join(FAMILIES), help="which families to run")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (temporary)")
     return parser.parse_args(argv)
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    """The command as a person would type it: no machine-specific scratch or output paths."""
+    words = ["python", "-m", "bench", "--sizes", args.sizes, "--repeat", str(args.repeat)]
+    words += ["--large-repeat", str(args.large_repeat)]
+    if args.seed != 7:
+        words += ["--seed", str(args.seed)]
+    if args.families != ",".join(FAMILIES):
+        words += ["--families", args.families]
+    if args.workdir is not None:
+        words += ["--workdir", "SCRATCH_DIR"]
+    return shlex.join(words)
 
 
 def _log(message: str) -> None:
@@ -52,13 +74,19 @@ def _log(message: str) -> None:
 def main(argv: list[str] | None = None) -> Report:
     args = _arguments(argv)
     families = [f for f in args.families.split(",") if f]
-    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
-    report = Report(command, environment.describe(), notes=list(NOTES))
+    command = _command_line(args)
+    notes = [
+        *NOTES,
+        f"Figures are medians of {args.repeat} runs ({args.large_repeat} at {LARGE:,} actors "
+        "and more, where one load alone takes minutes), except where a row says otherwise.",
+    ]
+    report = Report(command, environment.describe(), notes=notes)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="vckg-bench-"))
     try:
         for actors in parse_sizes(args.sizes):
             _log(f"{actors:,} actors: generating")
-            data = prepare(actors, args.seed, workdir / str(actors), args.repeat)
+            repeat = args.repeat if actors < LARGE else min(args.repeat, args.large_repeat)
+            data = prepare(actors, args.seed, workdir / str(actors), repeat)
             report.sizes.append(
                 (
                     actors,

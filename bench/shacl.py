@@ -2,125 +2,307 @@
 
 Targets (issue 7): full validation at 1M actors in under 2 minutes and 8 GiB; incremental
 validation at least 100x faster than a full pyshacl run at 100k; the verdicts always equal
-pyshacl's. pyshacl (through ``valuechain_kg.validation.validate``) is the reference; it works
-on an in-memory rdflib graph (~1.1 KB per triple), so it only runs where that fits.
+pyshacl's. pyshacl (``valuechain_kg.validation.validate``) is the reference; it works on an
+in-memory rdflib graph (~1.1 KB per triple), so it only runs where that fits. The fast engine
+is ``valuechain_kg.shacl_compiled.validate_store``: the shapes compiled to SPARQL that Oxigraph
+runs over the disk store, in full or for a set of focus nodes.
+
+The synthetic data conforms, and "same verdict" on clean data would prove little, so every
+size also applies one update that breaks a handful of nodes in different ways (a missing name,
+a malformed country, a share out of range, a missing source, an invalid mode). The compiled
+engine (full and incremental) and pyshacl validate the same broken data, and their result lists
+are compared result for result (as a digest). The update is undone afterwards, so the store the
+HTTP family serves is the clean one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench.dataset import Dataset
-from bench.measure import ChildFailed, run_child, seconds, size_of
+from bench.measure import ChildFailed, median, ratio, run_child, seconds, size_of
 from bench.report import AT_1M, NOT_RUN, Row, verdict
 
 #: pyshacl is run up to this many triples (rdflib memory, and minutes of time per run).
 PYSHACL_MAX_TRIPLES = 2_000_000
 PYSHACL_TIMEOUT_S = 1800
+COMPILED_TIMEOUT_S = 1800
+INCREMENTAL_RUNS = 5
+
+VC = "https://w3id.org/valuechain#"
+_PREFIXES = (
+    f"PREFIX vc: <{VC}> PREFIX schema: <https://schema.org/> "
+    "PREFIX prov: <http://www.w3.org/ns/prov#> "
+)
+
+#: Each defect: a query for one node and the triple to change, and what to put instead.
+#: ``None`` as replacement deletes the triple. The shapes each of these breaks are named after it.
+_DEFECTS: list[tuple[str, str, Callable[[Any], str] | None]] = [
+    # "An actor needs a name"
+    ("SELECT ?s ?o WHERE { ?s a vc:Actor ; schema:name ?o } LIMIT 1", "schema:name", None),
+    # "A country must be an ISO 3166-1 alpha-2 code in capitals"
+    (
+        "SELECT ?s ?o WHERE { ?s a vc:Actor ; vc:country ?o } OFFSET 1 LIMIT 1",
+        "vc:country",
+        lambda _: '"Atlantis"',
+    ),
+    # "A revenue share must be a decimal number between 0 and 1"
+    (
+        "SELECT ?s ?o WHERE { ?s vc:revenueShare ?o } LIMIT 1",
+        "vc:revenueShare",
+        lambda _: '"1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+    ),
+    # "An impact needs a source"
+    (
+        "SELECT ?s ?o WHERE { ?s a vc:AdverseImpact ; prov:wasDerivedFrom ?o } LIMIT 1",
+        "prov:wasDerivedFrom",
+        None,
+    ),
+    # "The mode must be cause, contribution or direct-linkage"
+    (
+        "SELECT ?s ?o WHERE { ?s a vc:Involvement ; vc:mode ?o } LIMIT 1",
+        "vc:mode",
+        lambda _: f"<{VC}Bystander>",
+    ),
+]
 
 
-def full_pyshacl(nt: str) -> dict[str, Any]:
-    import pyoxigraph as ox
+def defect_update(store: Any) -> dict[str, Any]:
+    """The SPARQL update that breaks a handful of nodes, its inverse, and the touched nodes."""
+    removed: list[str] = []
+    added: list[str] = []
+    focus: list[str] = []
+    for query, predicate, replace in _DEFECTS:
+        found = list(store.query(_PREFIXES + query))
+        if not found:
+            continue  # a tiny graph may lack, say, a revenue share
+        subject, old = found[0]["s"], found[0]["o"]
+        focus.append(subject.value)
+        removed.append(f"{subject} {predicate} {old} .")
+        if replace is not None:
+            added.append(f"{subject} {predicate} {replace(old)} .")
 
-    from valuechain_kg.validation import validate
+    def change(delete: list[str], insert: list[str]) -> str:
+        return (
+            _PREFIXES
+            + "DELETE DATA { "
+            + " ".join(delete)
+            + " } ; INSERT DATA { "
+            + " ".join(insert)
+            + " }"
+        )
 
-    start = time.perf_counter()
-    with open(nt, "rb") as stream:
-        quads = list(ox.parse(stream, format=ox.RdfFormat.N_TRIPLES))
-    parsed = time.perf_counter() - start
-    report = validate(quads)
-    total = time.perf_counter() - start
+    return {"apply": change(removed, added), "undo": change(added, removed), "focus": focus}
+
+
+def _digest(report: Any) -> str:
+    """A fingerprint of a report's results, in order: equal digests mean equal reports."""
+    lines = [json.dumps(r.model_dump(), sort_keys=True) for r in report.results]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+def _summary(report: Any, elapsed: float) -> dict[str, Any]:
     return {
-        "seconds": total,
-        "parse": parsed,
+        "seconds": elapsed,
         "conforms": report.conforms,
-        "violations": len(report.violations),
         "results": len(report.results),
+        "violations": len(report.violations),
+        "digest": _digest(report),
     }
 
 
-def _incremental_available() -> str | None:
-    """The name of an incremental or compiled validator, when the validation module has one."""
-    import valuechain_kg.validation as validation
+# Measurements, each run in a fresh process by ``bench.child``. ---------------------------
 
-    for name in ("validate_incremental", "validate_update", "validate_store", "compiled"):
-        if hasattr(validation, name):
-            return name
-    return None
+
+def compiled(directory: str, runs: int) -> dict[str, Any]:
+    """Full compiled validation of the clean store, then of the broken one, then incremental."""
+    from valuechain_kg.shacl_compiled import validate_store
+    from valuechain_kg.store import GraphStore
+
+    store = GraphStore(Path(directory))
+    start = time.perf_counter()
+    clean = validate_store(store)
+    out: dict[str, Any] = {"clean": _summary(clean, time.perf_counter() - start)}
+    update = defect_update(store.oxigraph)
+    store.oxigraph.update(update["apply"])
+    try:
+        start = time.perf_counter()
+        broken = validate_store(store)
+        out["broken"] = _summary(broken, time.perf_counter() - start)
+        focus = set(update["focus"])
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            partial = validate_store(store, focus_nodes=focus)
+            times.append(time.perf_counter() - start)
+        out["incremental"] = _summary(partial, median(times))
+        # The full run's results about the touched nodes are what the incremental run must give.
+        about_focus = [r for r in broken.results if r.focus_node in focus]
+        out["incremental"]["same_as_full"] = [r.sort_key() for r in about_focus] == [
+            r.sort_key() for r in partial.results
+        ]
+        out["focus"] = len(focus)
+    finally:
+        store.oxigraph.update(update["undo"])
+        store.close()
+    return out
+
+
+def full_pyshacl(nt: str, directory: str) -> dict[str, Any]:
+    """pyshacl over the same broken data: the file parsed, the same update applied in memory."""
+    import pyoxigraph as ox
+
+    from valuechain_kg.store import GraphStore
+    from valuechain_kg.validation import validate
+
+    # The update is computed on the disk store, exactly as the compiled run computed it.
+    disk = GraphStore(Path(directory))
+    update = defect_update(disk.oxigraph)
+    disk.close()
+    start = time.perf_counter()
+    memory = ox.Store()
+    memory.bulk_load(path=nt, format=ox.RdfFormat.N_TRIPLES)
+    memory.update(update["apply"])
+    quads = list(memory.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    del memory
+    parsed = time.perf_counter() - start
+    report = validate(quads)
+    out = _summary(report, time.perf_counter() - start)
+    out["parse"] = parsed
+    return out
+
+
+# Orchestration, in the parent process. ----------------------------------------------------
+
+FULL_TARGET = "< 2 min and 8 GiB at 1M actors"
+SAME = "verdicts equal pyshacl's"
+
+
+def _failed(data: Dataset, measure: str, anchor: str, target: str, why: str) -> Row:
+    return Row("shacl", measure, data.actors, "-", anchor, "-", "-", target, NOT_RUN, "", why)
 
 
 def rows(data: Dataset) -> list[Row]:
-    result: list[Row] = []
-    name = "pyshacl full run (`validation.validate`, rdflib in memory)"
+    try:
+        c = run_child(
+            "bench.shacl:compiled",
+            timeout=COMPILED_TIMEOUT_S,
+            directory=str(data.store_dir),
+            runs=INCREMENTAL_RUNS,
+        )
+    except ChildFailed as exc:
+        c = {"error": str(exc)}
+    p: dict[str, Any] | None = None
+    why_no_pyshacl = ""
     if data.triples > PYSHACL_MAX_TRIPLES:
-        result.append(
-            Row(
-                "shacl",
-                "full validation",
-                data.actors,
-                "-",
-                name,
-                "-",
-                "-",
-                "< 2 min and 8 GiB at 1M actors",
-                NOT_RUN,
-                "",
-                f"{data.triples:,} triples exceed the pyshacl budget of "
-                f"{PYSHACL_MAX_TRIPLES:,} (rdflib memory and time); no compiled validator yet",
-            )
+        why_no_pyshacl = (
+            f"pyshacl not run: {data.triples:,} triples exceed its budget of "
+            f"{PYSHACL_MAX_TRIPLES:,} (rdflib needs ~1.1 KB per triple and minutes per 100k "
+            "actors; 1M would not fit in 16 GiB)"
         )
     else:
         try:
-            r = run_child("bench.shacl:full_pyshacl", timeout=PYSHACL_TIMEOUT_S, nt=str(data.nt))
-            result.append(
-                Row(
-                    "shacl",
-                    "full validation (pyshacl is the only validator so far)",
-                    data.actors,
-                    seconds(r["seconds"]),
-                    name,
-                    seconds(r["seconds"]),
-                    "1.00x",
-                    "< 2 min and 8 GiB at 1M actors",
-                    verdict(r["seconds"] < 120 and r["peak_rss"] < 8 * 2**30)
-                    if data.actors >= 1_000_000
-                    else AT_1M,
-                    size_of(r["peak_rss"]),
-                    f"conforms={r['conforms']}, {r['violations']} violations, {r['results']} "
-                    f"results; parse {seconds(r['parse'])} of it; one run (minutes each)",
-                )
+            p = run_child(
+                "bench.shacl:full_pyshacl",
+                timeout=PYSHACL_TIMEOUT_S,
+                nt=str(data.nt),
+                directory=str(data.store_dir),
             )
         except ChildFailed as exc:
-            result.append(
-                Row(
-                    "shacl",
-                    "full validation",
-                    data.actors,
-                    "-",
-                    name,
-                    "-",
-                    "-",
-                    "",
-                    NOT_RUN,
-                    "",
-                    str(exc),
-                )
-            )
-    if _incremental_available() is None:
-        result.append(
-            Row(
-                "shacl",
-                "incremental validation of an update touching a handful of nodes",
-                data.actors,
-                "-",
-                "full pyshacl run",
-                "see row above",
-                "-",
-                ">= 100x faster than full at 100k; same verdicts",
-                NOT_RUN,
-                "",
-                "`valuechain_kg.validation` has no incremental or compiled validator yet",
-            )
-        )
-    return result
+            why_no_pyshacl = f"pyshacl failed: {exc}"
+    return [_full_row(data, c, p, why_no_pyshacl), _incremental_row(data, c, p, why_no_pyshacl)]
+
+
+def _equality(compiled_run: dict[str, Any], pyshacl_run: dict[str, Any] | None) -> str:
+    if pyshacl_run is None:
+        return "no pyshacl reference at this size"
+    same = compiled_run["digest"] == pyshacl_run["digest"]
+    return (
+        f"verdicts {'EQUAL' if same else 'DIFFERENT'} to pyshacl's "
+        f"({compiled_run['results']} results each way, digest {compiled_run['digest']})"
+        if same
+        else f"verdicts DIFFERENT: compiled {compiled_run['results']} results "
+        f"(digest {compiled_run['digest']}), pyshacl {pyshacl_run['results']} "
+        f"(digest {pyshacl_run['digest']})"
+    )
+
+
+def _full_row(
+    data: Dataset, c: dict[str, Any], p: dict[str, Any] | None, why_no_pyshacl: str
+) -> Row:
+    name = "pyshacl full run (`validation.validate`, rdflib in memory)"
+    if "error" in c:
+        return _failed(data, "full validation, compiled", name, FULL_TARGET, c["error"])
+    broken = c["broken"]
+    within = broken["seconds"] < 120 and c["peak_rss"] < 8 * 2**30
+    same = p is None or p["digest"] == broken["digest"]
+    # Below 1M only the equality with pyshacl is judged.
+    ok = verdict(within and same) if data.actors >= 1_000_000 else AT_1M
+    if not same:
+        ok = verdict(False)
+    note = (
+        f"on the data with {c['focus']} nodes broken: {broken['violations']} violations; "
+        f"{_equality(broken, p)}; clean data: {seconds(c['clean']['seconds'])}, "
+        f"conforms={c['clean']['conforms']}"
+    )
+    if p is not None:
+        note += f"; pyshacl: parse {seconds(p['parse'])} of its time, peak RSS "
+        note += f"{size_of(p['peak_rss'])}, one run"
+    else:
+        note += f"; {why_no_pyshacl}"
+    return Row(
+        "shacl",
+        "full validation, compiled to SPARQL (`shacl_compiled.validate_store`, disk store)",
+        data.actors,
+        seconds(broken["seconds"]),
+        name,
+        seconds(p["seconds"]) if p else "-",
+        ratio(p["seconds"] / broken["seconds"]) if p else "-",
+        f"{FULL_TARGET}; {SAME}",
+        ok,
+        size_of(c["peak_rss"]),
+        note,
+    )
+
+
+def _incremental_row(
+    data: Dataset, c: dict[str, Any], p: dict[str, Any] | None, why_no_pyshacl: str
+) -> Row:
+    target = ">= 100x faster than full pyshacl at 100k; same verdicts as full"
+    measure = "incremental validation of an update touching a handful of nodes (focus nodes only)"
+    if "error" in c:
+        return _failed(data, measure, "full pyshacl run", target, c["error"])
+    inc, broken = c["incremental"], c["broken"]
+    speedup = p["seconds"] / inc["seconds"] if p else float("nan")
+    same = inc["same_as_full"]
+    if p is not None and data.actors >= 100_000:
+        ok = verdict(speedup >= 100 and same)
+    elif not same:
+        ok = verdict(False)
+    else:
+        ok = "target is for 100k"
+    note = (
+        f"{c['focus']} focus nodes, median of {INCREMENTAL_RUNS}; {inc['results']} results, "
+        f"{'equal' if same else 'NOT equal'} to the full run's results about those nodes; "
+        f"vs full compiled run {ratio(broken['seconds'] / inc['seconds'])} faster"
+    )
+    if p is None:
+        note += f"; {why_no_pyshacl}"
+    return Row(
+        "shacl",
+        measure,
+        data.actors,
+        seconds(inc["seconds"]),
+        "full pyshacl run",
+        seconds(p["seconds"]) if p else "-",
+        ratio(speedup),
+        target,
+        ok,
+        size_of(c["peak_rss"]),
+        note,
+    )
