@@ -6,6 +6,7 @@ returns. That is what makes the CLI's JSON and the REST bodies identical.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage
+from valuechain_kg.analysis.memo import RevisionMemo
 from valuechain_kg.analysis.projection import Projection, build_projection
 from valuechain_kg.errors import NotFound, UsageError, ValidationFailed
 from valuechain_kg.identifiers import compact, expand
@@ -219,6 +221,8 @@ class KnowledgeGraph:
     # --- analysis: who is linked, who holds leverage (issue 4) ---------------------------------
     # The projection is built from the store once per (revision, as_of) and reused until the
     # data changes; every answer below is assembled from it plus a few small SPARQL look-ups.
+    # Core results (linkage, holders, impact summaries, path evidence) are remembered per
+    # revision in a bounded memo; pydantic models are built only for the page returned.
 
     @property
     def _projections(self) -> dict[str | None, Projection]:
@@ -237,12 +241,49 @@ class KnowledgeGraph:
         current = cache.get(when)
         if current is not None and current.revision == self.store.revision:
             return current
-        if any(p.revision != self.store.revision for p in cache.values()):
-            cache.clear()
-        built = build_projection(self.store, as_of=when, base=self.base)
-        self.__dict__["_projection_build_count"] = self.projection_builds + 1
-        cache[when] = built
-        return built
+        # One build at a time: requests arriving while the server warms up wait for that build
+        # instead of starting their own.
+        lock: threading.Lock = self.__dict__.setdefault("_projection_lock", threading.Lock())
+        with lock:
+            current = cache.get(when)
+            if current is not None and current.revision == self.store.revision:
+                return current
+            if any(p.revision != self.store.revision for p in cache.values()):
+                cache.clear()
+            built = build_projection(self.store, as_of=when, base=self.base)
+            self.__dict__["_projection_build_count"] = self.projection_builds + 1
+            cache[when] = built
+            return built
+
+    def _memo(self) -> RevisionMemo:
+        """Remembered answers for the store's current revision (a new revision, a new memo)."""
+        memo: RevisionMemo | None = self.__dict__.get("_answer_memo")
+        if memo is None or not memo.fresh_for(self.store.revision):
+            memo = RevisionMemo(self.store.revision)
+            self.__dict__["_answer_memo"] = memo
+        return memo
+
+    def _known_impact(self, identifier: str) -> tuple[str, ImpactSummary]:
+        """The IRI and summary of an existing impact (NotFound otherwise), remembered."""
+        iri = self.iri(identifier)
+
+        def look_up() -> ImpactSummary:
+            self.resolve(identifier, "vc:AdverseImpact")
+            return self._impact_summary(iri)
+
+        return iri, self._memo().get(("impact", iri), look_up)
+
+    def _linkage(self, p: Projection, iri: str, max_hops: int) -> list[linkage.Linkage]:
+        return self._memo().get(
+            ("linked", p.as_of, iri, max_hops), lambda: linkage.linked_actors(p, iri, max_hops)
+        )
+
+    def _holders(self, p: Projection, target: int, max_hops: int) -> list[lev.HolderPath]:
+        """Holders of leverage over ``target`` in holder order, remembered per revision."""
+        return self._memo().get(
+            ("holders", p.as_of, target, max_hops),
+            lambda: lev.holder_order(lev.best_paths_to(p.leverage, target, max_hops).values()),
+        )
 
     def linked_actors(
         self,
@@ -257,9 +298,9 @@ class KnowledgeGraph:
         OECD Guidelines 2023, Ch. II paras A.11-A.13; UNGP 13 and 19 (DESIGN.md, "Linkage").
         """
         _check_options(max_hops, limit, offset)
-        iri = self.resolve(impact, "vc:AdverseImpact")
+        iri, summary = self._known_impact(impact)
         p = self.projection(as_of)
-        found = linkage.linked_actors(p, iri, max_hops)
+        found = self._linkage(p, iri, max_hops)
         page = found[offset : offset + limit]
         evidence = self._relationship_sources(
             p, {n for x in page if not x.asserted for n in x.path}
@@ -272,7 +313,7 @@ class KnowledgeGraph:
                 "only, so only asserted involvements are listed."
             )
         return LinkedActorsAnswer(
-            impact=self._impact_summary(iri),
+            impact=summary.model_copy(deep=True),
             actors=actors,
             total=len(found),
             limit=limit,
@@ -318,7 +359,7 @@ class KnowledgeGraph:
         _check_options(max_hops, limit, offset)
         if not 0.0 < threshold <= 1.0:
             raise UsageError(f"threshold must be in (0, 1], not {threshold}")
-        iri = self.resolve(impact, "vc:AdverseImpact")
+        iri, summary = self._known_impact(impact)
         p = self.projection(as_of)
         network = p.leverage
         if extra_leverage:
@@ -334,20 +375,29 @@ class KnowledgeGraph:
                     members[initiative].append(node)
                 if m.name:
                     names[initiative] = m.name
-        modes = {x.actor: x.mode for x in linkage.linked_actors(p, iri, max_hops)}
-        targets = [
-            self._leverage_target(p, network, members, names, modes, cause, threshold, max_hops)
-            for cause in p.causes(iri)
-        ]
-        for target in targets:
-            target.holders = target.holders[offset : offset + limit]
+        modes = {x.actor: x.mode for x in self._linkage(p, iri, max_hops)}
+        page = slice(offset, offset + limit)
+        targets = []
+        for cause in p.causes(iri):
+            if extra_leverage:
+                ordered = lev.holder_order(lev.best_paths_to(network, cause, max_hops).values())
+            else:
+                ordered = self._holders(p, cause, max_hops)
+            targets.append(
+                self._leverage_target(p, network, members, names, modes, cause, ordered, threshold)
+            )
+            targets[-1].holders = self._holder_models(p, network, modes, ordered[page])
         note = None
         if not targets:
             note = (
                 "No entity is known to cause this impact, so there is no one to hold leverage over."
             )
         return LeverageAnswer(
-            impact=self._impact_summary(iri), targets=targets, limit=limit, offset=offset, note=note
+            impact=summary.model_copy(deep=True),
+            targets=targets,
+            limit=limit,
+            offset=offset,
+            note=note,
         )
 
     def impacts_of(
@@ -653,6 +703,23 @@ class KnowledgeGraph:
         A derived linkage is only as good as the relationships it walks, so its answer cites
         them; looking them up per page keeps them out of the projection's memory.
         """
+        memo = self._memo()
+        known: dict[int, list[str]] = {}
+        missing: set[int] = set()
+        for n in edges:
+            remembered, urls = memo.known(("evidence", p.as_of, n))
+            if not remembered:
+                missing.add(n)
+            elif urls:
+                known[n] = urls
+        for n, urls in self._query_relationship_sources(p, missing).items():
+            memo.put(("evidence", p.as_of, n), urls)
+            if urls:
+                known[n] = urls
+        return known
+
+    def _query_relationship_sources(self, p: Projection, edges: set[int]) -> dict[int, list[str]]:
+        """Sources of the given path edges, one query; every edge gets an entry, maybe empty."""
         if not edges:
             return {}
         keys = {
@@ -669,10 +736,10 @@ class KnowledgeGraph:
             "?rel vc:fromActor ?a ; vc:toActor ?b ; vc:relationshipType ?r ; "
             "prov:wasDerivedFrom ?src }"
         )
-        found: dict[int, list[str]] = {}
+        found: dict[int, list[str]] = {n: [] for n in edges}
         for row in rows:
             edge = keys[(row["a"].value, row["r"].value, row["b"].value)]
-            found.setdefault(edge, []).append(row["src"].value)
+            found[edge].append(row["src"].value)
         return {edge: sorted(urls) for edge, urls in found.items()}
 
     def _linked_actor(
@@ -715,26 +782,11 @@ class KnowledgeGraph:
         names: dict[str, str],
         modes: dict[int, str],
         target: int,
+        ordered: list[lev.HolderPath],
         threshold: float,
-        max_hops: int,
     ) -> LeverageTarget:
-        ordered = lev.holder_order(lev.best_paths_to(network, target, max_hops).values())
-        holders = []
-        for h in ordered:
-            first = network.edges[(h.path[0], h.path[1])]
-            holders.append(
-                Holder(
-                    id=p.ids[h.holder],
-                    iri=p.iris[h.holder],
-                    name=p.names[h.holder],
-                    strength=round(h.strength, lev.DIGITS),
-                    hops=h.hops,
-                    bases=list(first.bases),
-                    path=[p.ids[n] for n in h.path],
-                    involvement=modes.get(h.holder),
-                    sources=list(first.sources),
-                )
-            )
+        """One target's collective leverage and coalition over all its holders; ``holders``
+        is left empty for the caller to fill with the page only."""
         collective = [
             Collective(
                 initiative=self.id_of(g.initiative),
@@ -757,11 +809,36 @@ class KnowledgeGraph:
             id=p.ids[target],
             iri=p.iris[target],
             name=p.names[target],
-            holders=holders,
-            holders_total=len(holders),
+            holders=[],
+            holders_total=len(ordered),
             collective=collective,
             coalition=coalition,
         )
+
+    def _holder_models(
+        self,
+        p: Projection,
+        network: lev.LeverageNetwork,
+        modes: dict[int, str],
+        page: Sequence[lev.HolderPath],
+    ) -> list[Holder]:
+        holders = []
+        for h in page:
+            first = network.edges[(h.path[0], h.path[1])]
+            holders.append(
+                Holder(
+                    id=p.ids[h.holder],
+                    iri=p.iris[h.holder],
+                    name=p.names[h.holder],
+                    strength=round(h.strength, lev.DIGITS),
+                    hops=h.hops,
+                    bases=list(first.bases),
+                    path=[p.ids[n] for n in h.path],
+                    involvement=modes.get(h.holder),
+                    sources=list(first.sources),
+                )
+            )
+        return holders
 
     def _impact_summary(self, iri: str) -> ImpactSummary:
         return self._impact_summaries([iri])[iri]

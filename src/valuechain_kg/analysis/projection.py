@@ -366,7 +366,10 @@ def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRo
     for node, froms in sources.items():
         if node in untyped or node not in targets or node not in kinds:
             continue
-        values = [column.get(node) or [None] for column in attributes]
+        values: list[list[str | None]] = []
+        for column in attributes:
+            present = column.get(node)
+            values.append(list(present) if present else [None])
         for a, kind, b in product(froms, kinds[node], targets[node]):
             reified.add((a, kind, b))
             slug = _RELATION_SLUGS.get(kind)
@@ -434,6 +437,9 @@ def build_projection(
 
 
 def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection:
+    # Taken before reading: a write landing during the build makes this projection stale at
+    # once, rather than labelling half-old data with the new revision.
+    revision = store.revision
     when = as_of.isoformat() if isinstance(as_of, date) else as_of
     numbering = _Numbering(base)
 
@@ -504,7 +510,7 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
 
     return Projection(
         base=base,
-        revision=store.revision,
+        revision=revision,
         as_of=when,
         iris=iris,
         ids=ids,

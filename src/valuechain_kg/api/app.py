@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +42,26 @@ def _include_rest_routes(app: FastAPI) -> None:
     app.include_router(impacts.router)
 
 
+def _warm_projection(kg: KnowledgeGraph) -> threading.Thread:
+    """Build the projection in a background thread as the server starts.
+
+    The analysis routes need it, and building it takes seconds to minutes on a large graph; built
+    lazily, the first requests would all queue behind it. The event loop stays free meanwhile
+    (SPARQL and look-ups are answered), and analysis requests arriving early wait for this one
+    build rather than starting their own.
+    """
+
+    def build() -> None:
+        try:
+            kg.projection()
+        except Exception:  # the store may be closed under us; the first request will say why
+            logging.getLogger(__name__).exception("warming the projection failed")
+
+    thread = threading.Thread(target=build, name="vckg-projection-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastAPI:
     """A FastAPI app serving ``kg``; ``settings`` default to the ``VCKG_*`` environment."""
     settings = settings or ApiSettings.from_env()
@@ -47,6 +69,7 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        _warm_projection(kg)
         yield
         workers.shutdown()
 

@@ -1,0 +1,77 @@
+"""Answers remembered for one store revision, so a repeated question costs a dict look-up.
+
+Analysts ask the same impacts again and again (a dashboard, an NGO's watch list, paging through
+a long answer). Every answer the analysis gives is a pure function of the data and the options,
+so it can be kept until the data change: the memo is tied to one store revision and a new
+revision simply starts a new, empty memo. The number of entries is bounded (least recently used
+go first) so that a crawler asking for every impact cannot grow the process without limit.
+
+Examples
+--------
+>>> memo = RevisionMemo("rev-1", capacity=2)
+>>> memo.get(("linked", "harm"), lambda: [1, 2, 3])
+[1, 2, 3]
+>>> memo.get(("linked", "harm"), lambda: [])  # remembered: the second function is not called
+[1, 2, 3]
+>>> memo.fresh_for("rev-2")
+False
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+__all__ = ["RevisionMemo"]
+
+T = TypeVar("T")
+
+#: Enough for every impact of a national graph asked once with the default options.
+DEFAULT_CAPACITY = 50_000
+
+
+class RevisionMemo:
+    """A bounded least-recently-used memo valid for one store revision; safe across threads."""
+
+    def __init__(self, revision: str, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.revision = revision
+        self.capacity = capacity
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fresh_for(self, revision: str) -> bool:
+        return self.revision == revision
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def known(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) when ``key`` is remembered, else (False, None); nothing is computed."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return True, self._entries[key]
+        return False, None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The remembered value for ``key``, computing (outside the lock) and keeping it if new.
+
+        Two threads missing the same key at once both compute it; both results are equal, and
+        the later one is kept. That is cheaper than making every reader wait on a writer.
+        """
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[no-any-return]
+        value = compute()
+        self.put(key, value)
+        return value
