@@ -89,6 +89,9 @@ class Projection:
     initiative_names: dict[str, str]
     involvements: dict[str, list[Involvement]]  #: impact IRI -> asserted involvements
     involvements_of: dict[int, list[Involvement]] = field(default_factory=dict)
+    #: Edges whose reified relationship cites at least one source: the only ones worth a
+    #: look-up when an answer cites the relationships on its paths.
+    sourced_edges: frozenset[int] = frozenset()
 
     def __len__(self) -> int:
         return len(self.iris)
@@ -259,6 +262,11 @@ _RELATIONSHIP_SOURCES = f"""SELECT ?r ?src WHERE {{
   {{ SELECT ?r WHERE {{ ?r a vc:BusinessRelationship }} }}
   {{ SELECT ?r ?src WHERE {{ ?r prov:wasDerivedFrom ?src }} }}
 }}"""
+
+_SOURCED_RELATIONSHIPS = """SELECT DISTINCT ?r WHERE {
+  { SELECT ?r WHERE { ?r a vc:BusinessRelationship } }
+  { SELECT ?r WHERE { ?r prov:wasDerivedFrom ?src } }
+}"""
 
 _LEVERAGE = """SELECT ?l ?h ?t ?basis ?s WHERE {
   ?l a vc:Leverage ; vc:holder ?h ; vc:target ?t ; vc:strength ?s .
@@ -489,6 +497,7 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
             lst.sort(key=lambda e: (edges[e].source, edges[e].relation, e))
 
     relationship_sources = _sources(store, _RELATIONSHIP_SOURCES)
+    sourced = {row[0].value for row in _select(store, _SOURCED_RELATIONSHIPS)}
     leverage = LeverageNetwork.from_edges(
         _leverage_edges(edges, leverage_rows, index, relationship_sources)
     )
@@ -528,6 +537,7 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
         initiative_names=initiative_names,
         involvements=dict(involvements),
         involvements_of=dict(involvements_of),
+        sourced_edges=frozenset(e for e, edge in enumerate(edges) if edge.iri in sourced),
     )
 
 
