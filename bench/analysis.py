@@ -16,6 +16,7 @@ from typing import Any
 
 from bench.dataset import Dataset
 from bench.measure import ChildFailed, median, percentile, ratio, run_child, seconds, size_of
+from bench.projection import ensure_store
 from bench.report import NOT_RUN, Row, verdict
 from valuechain_kg.vocabulary import FINANCIAL_RELATIONS, FLOW_RELATIONS
 
@@ -86,6 +87,8 @@ def linked_and_leverage(
 
 
 def _rows_for(data: Dataset, name: str, runs: list[dict], note_sparql: str, rss: str) -> list[Row]:
+    if not runs:
+        return [Row("analysis", f"`{name}`", data.actors, "-", verdict=NOT_RUN, note="no impacts")]
     times = [r["s"] for r in runs]
     small = [r["s"] for r in runs if r["n"] <= 1000]
     both = [r for r in runs if "sparql_s" in r]
@@ -138,6 +141,7 @@ def _rows_for(data: Dataset, name: str, runs: list[dict], note_sparql: str, rss:
 
 
 def rows(data: Dataset, samples: int = 30) -> list[Row]:
+    ensure_store(data)
     sparql_samples = samples if data.actors <= 100_000 else max(3, samples // 6)
     try:
         r = run_child(
