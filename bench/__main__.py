@@ -34,6 +34,9 @@ NOTES = [
     "SPARQL anchors for `linked`/`leverage` are unbounded reachability queries: SPARQL has no "
     "hop bound, no shortest explaining path and no product of strengths, so they answer a "
     "looser question than the analysis functions.",
+    "HTTP: the client (httpx, 8 threads, one keep-alive connection each) runs on the same two "
+    "cores as the server it measures, so the fastest server's throughput is partly bounded by "
+    "the client; all three servers meet the same client, one after the other.",
 ]
 
 
