@@ -28,6 +28,7 @@ from valuechain_kg.analysis import linkage
 from valuechain_kg.analysis.leverage import best_paths_to
 from valuechain_kg.analysis.projection import Projection, build_projection
 from valuechain_kg.api.app import create_app
+from valuechain_kg.errors import NotFound
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.namespaces import VC
 from valuechain_kg.store import GraphStore
@@ -351,3 +352,57 @@ def test_the_server_builds_the_projection_as_it_starts() -> None:
             time.sleep(0.01)
         assert kg.projection_builds == 1
     assert isinstance(kg, KnowledgeGraph)
+
+
+# --- no SPARQL on the hot path ------------------------------------------------------------------
+
+
+def _counting_graph() -> tuple[KnowledgeGraph, list[str]]:
+    """Two impacts on one chain, and the list of every SPARQL query the store answers."""
+    kg = (
+        Chain()
+        .rel("mine", "supplies", "smelter")
+        .rel("smelter", "supplies", "maker")
+        .causes("mine", "harm")
+        .impact("harm", "Harm")
+        .causes("smelter", "spill")
+        .impact("spill", "Spill")
+        .graph()
+    )
+    queries: list[str] = []
+    original = kg.store.query
+
+    def counting(sparql: str, **options: object) -> object:
+        queries.append(sparql)
+        return original(sparql, **options)
+
+    kg.store.query = counting  # type: ignore[method-assign]
+    return kg, queries
+
+
+def test_questions_about_further_impacts_ask_the_store_nothing_once_warm() -> None:
+    kg, queries = _counting_graph()
+    kg.projection()
+    first = kg.linked_actors("harm")
+    assert first.impact.title == "Harm"
+    queries.clear()
+    spill = kg.linked_actors("spill")
+    held = kg.leverage("spill")
+    assert spill.impact.title == held.impact.title == "Spill"
+    assert {a.id for a in spill.actors} == {"smelter", "maker", "mine"}
+    assert queries == []
+
+
+def test_an_unknown_impact_is_not_found_from_the_table_and_a_write_refreshes_it() -> None:
+    kg, queries = _counting_graph()
+    kg.linked_actors("harm")
+    queries.clear()
+    try:
+        kg.linked_actors("nothing")
+    except NotFound as exc:
+        assert "nothing" in str(exc)
+    else:
+        raise AssertionError("an unknown impact must be NotFound")
+    assert queries == []
+    kg.store.update(f"INSERT DATA {{ <{B}nothing> a vc:AdverseImpact }}")
+    assert kg.linked_actors("nothing").impact.title == "nothing"
