@@ -15,6 +15,7 @@ traversals use plain lists of ints; :meth:`Projection.to_networkx` gives the fam
 from __future__ import annotations
 
 import gc
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -75,8 +76,6 @@ class Projection:
     as_of: str | None
     iris: list[str]
     ids: list[str]
-    names: list[str]
-    roles: list[tuple[str, ...]]
     is_actor: list[bool]
     index: dict[str, int]
     edges: list[RelationEdge]
@@ -89,12 +88,43 @@ class Projection:
     initiative_names: dict[str, str]
     involvements: dict[str, list[Involvement]]  #: impact IRI -> asserted involvements
     involvements_of: dict[int, list[Involvement]] = field(default_factory=dict)
-    #: Edges whose reified relationship cites at least one source: the only ones worth a
-    #: look-up when an answer cites the relationships on its paths.
-    sourced_edges: frozenset[int] = frozenset()
+    #: Where names and roles are read from on first need (None: already given).
+    store: GraphStore | None = None
+    _labels: tuple[list[str], list[tuple[str, ...]]] | None = None
+    _labels_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __len__(self) -> int:
         return len(self.iris)
+
+    @property
+    def names(self) -> list[str]:
+        """Display names by node (schema:name, else rdfs:label, else the id), read on first use.
+
+        No traversal needs a name, so the build leaves them out (a third of its reading at 100k
+        actors); the first answer or listing that shows names reads them all in one batch.
+        """
+        return self._read_labels()[0]
+
+    @property
+    def roles(self) -> list[tuple[str, ...]]:
+        """Role slugs by node, sorted, read on first use together with the names."""
+        return self._read_labels()[1]
+
+    def _read_labels(self) -> tuple[list[str], list[tuple[str, ...]]]:
+        labels = self._labels
+        if labels is not None:
+            return labels
+        with self._labels_lock:
+            if self._labels is None:
+                actors = _read_actors(self.store, self.base) if self.store is not None else {}
+                self._labels = (
+                    [
+                        actors.get(iri, (None, set()))[0] or self.ids[n]
+                        for n, iri in enumerate(self.iris)
+                    ],
+                    [tuple(sorted(actors.get(iri, (None, set()))[1])) for iri in self.iris],
+                )
+            return self._labels
 
     def node(self, iri: str) -> int | None:
         return self.index.get(iri)
@@ -251,22 +281,16 @@ _UNNAMED_ACTOR_LABELS = """SELECT ?a ?label WHERE {
 }"""
 
 # A node with relationship properties but no vc:BusinessRelationship type is not a relationship.
-_UNTYPED_RELATIONSHIPS = """SELECT DISTINCT ?r WHERE {
-  ?r vc:fromActor ?a MINUS { ?r a vc:BusinessRelationship }
-}"""
 
 _SHARED_RELATIONSHIPS = "{ SELECT DISTINCT ?r WHERE { ?r vc:ownershipShare|vc:revenueShare ?x } }"
 
+# Sources of the relationships that give derived leverage (shares): a hash join, so only the
+# attributed nodes are decoded; whether they are typed was settled when reading them.
 _RELATIONSHIP_SOURCES = f"""SELECT ?r ?src WHERE {{
   {_SHARED_RELATIONSHIPS}
-  {{ SELECT ?r WHERE {{ ?r a vc:BusinessRelationship }} }}
   {{ SELECT ?r ?src WHERE {{ ?r prov:wasDerivedFrom ?src }} }}
 }}"""
 
-_SOURCED_RELATIONSHIPS = """SELECT DISTINCT ?r WHERE {
-  { SELECT ?r WHERE { ?r a vc:BusinessRelationship } }
-  { SELECT ?r WHERE { ?r prov:wasDerivedFrom ?src } }
-}"""
 
 _LEVERAGE = """SELECT ?l ?h ?t ?basis ?s WHERE {
   ?l a vc:Leverage ; vc:holder ?h ; vc:target ?t ; vc:strength ?s .
@@ -353,43 +377,66 @@ def _read_actors(store: GraphStore, base: str) -> dict[str, tuple[str | None, se
     return actors
 
 
+_ATTRIBUTES = ("ownershipShare", "revenueShare", "validFrom", "validUntil")
+
+# Relationship nodes carrying an attribute but no vc:BusinessRelationship type are not
+# relationships; the MINUS is a hash join over the (few) attributed nodes.
+_UNTYPED_ATTRIBUTED = """SELECT DISTINCT ?r WHERE {
+  ?r vc:ownershipShare|vc:revenueShare|vc:validFrom|vc:validUntil ?x
+  MINUS { ?r a vc:BusinessRelationship }
+}"""
+
+
+def _attributed_ends(store: GraphStore, attribute: str) -> list[tuple[str, str, str, str]]:
+    """(node, from, type, to) of the relationship nodes that carry one attribute.
+
+    Only these nodes are read: the ends of the others are already in the direct triples.
+    """
+    query = (
+        f"SELECT ?r ?a ?t ?b WHERE {{ ?r <{_VC + attribute}> ?x ; vc:fromActor ?a ; "
+        "vc:relationshipType ?t ; vc:toActor ?b }"
+    )
+    return [
+        (row[0].value, row[1].value, row[2].value, row[3].value) for row in _select(store, query)
+    ]
+
+
 def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRow]:
     """Every business relationship in force on ``when``, one row per edge.
 
-    A reified ``vc:BusinessRelationship`` is one edge with its attributes; a bare direct triple
-    without a reified node is one edge with no attributes, valid at all times (DESIGN.md,
-    "Identity"); a direct triple beside its reified node adds nothing. Several values of one
-    property give one row per combination, as a SPARQL join would.
+    The edges are the direct triples (``?a vc:supplies ?b``): ingest always writes one beside
+    each reified ``vc:BusinessRelationship`` and the shapes require it (docs/rdf-model.md;
+    ``vcsh:relationship-direct-triple``), so a reified node without its direct triple is invalid
+    data and is not an edge. Attributes (shares, validity) come from the reified nodes that
+    carry them, joined on (from, type, to); a direct triple with no such node is one edge with
+    no attributes, valid at all times (DESIGN.md, "Identity"). Several attributed nodes for one
+    triple give one row each, and several values of one property one row per combination, as a
+    SPARQL join would. Reified nodes without attributes add nothing and are never read.
     """
-    untyped = {row[0].value for row in _select(store, _UNTYPED_RELATIONSHIPS)}
-    sources = _column(store, _VC + "fromActor")
-    targets = _column(store, _VC + "toActor")
-    kinds = _column(store, _VC + "relationshipType")
-    attributes = [
-        _column(store, _VC + name)
-        for name in ("ownershipShare", "revenueShare", "validFrom", "validUntil")
-    ]
-    rows: list[_RelationRow] = []
-    reified: set[tuple[str, str, str]] = set()
-    for node, froms in sources.items():
-        if node in untyped or node not in targets or node not in kinds:
+    untyped = {row[0].value for row in _select(store, _UNTYPED_ATTRIBUTED)}
+    columns = {name: _column(store, _VC + name) for name in _ATTRIBUTES}
+    by_triple: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for name in _ATTRIBUTES:
+        if not columns[name]:
             continue
-        values: list[list[str | None]] = []
-        for column in attributes:
-            present = column.get(node)
-            values.append(list(present) if present else [None])
-        for a, kind, b in product(froms, kinds[node], targets[node]):
-            reified.add((a, kind, b))
-            slug = _RELATION_SLUGS.get(kind)
-            if slug is None:
-                continue
-            for own, rev, vf, vu in product(*values):
-                if _valid_on(vf, vu, when):
-                    rows.append((a, slug, b, _number(own), _number(rev), vf, vu, node))
+        for node, a, kind, b in _attributed_ends(store, name):
+            if node not in untyped:
+                by_triple[(a, kind, b)].add(node)
+    rows: list[_RelationRow] = []
     for slug, predicate in vocab.RELATIONS.items():
         for a, b in _pairs(store, predicate):
-            if (a, predicate, b) not in reified:
+            nodes = by_triple.get((a, predicate, b))
+            if not nodes:
                 rows.append((a, slug, b, None, None, None, None, None))
+                continue
+            for node in sorted(nodes):
+                values: list[list[str | None]] = []
+                for name in _ATTRIBUTES:
+                    present = columns[name].get(node)
+                    values.append(list(present) if present else [None])
+                for own, rev, vf, vu in product(*values):
+                    if _valid_on(vf, vu, when):
+                        rows.append((a, slug, b, _number(own), _number(rev), vf, vu, node))
     rows.sort(key=lambda r: (r[0], r[2], r[1], r[7] or ""))
     return rows
 
@@ -451,8 +498,10 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
     when = as_of.isoformat() if isinstance(as_of, date) else as_of
     numbering = _Numbering(base)
 
-    actor_rows = _read_actors(store, base)
-    numbering.add(*actor_rows)
+    # Every actor is a node (an actor without relationships can still be asked about); names
+    # and roles are read on first use, not here (see Projection.names).
+    actor_iris = set(_instances(store, _VC + "Actor"))
+    numbering.add(*actor_iris)
     relation_rows = _read_relationships(store, when)
     for r in relation_rows:
         numbering.add(r[0], r[2])
@@ -472,8 +521,6 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
 
     iris, ids, index = numbering.freeze()
     size = len(iris)
-    names = [actor_rows.get(iri, (None, set()))[0] or ids[n] for n, iri in enumerate(iris)]
-    roles = [tuple(sorted(actor_rows.get(iri, (None, set()))[1])) for iri in iris]
 
     edges: list[RelationEdge] = []
     flow_out: list[list[int]] = [[] for _ in range(size)]
@@ -497,7 +544,6 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
             lst.sort(key=lambda e: (edges[e].source, edges[e].relation, e))
 
     relationship_sources = _sources(store, _RELATIONSHIP_SOURCES)
-    sourced = {row[0].value for row in _select(store, _SOURCED_RELATIONSHIPS)}
     leverage = LeverageNetwork.from_edges(
         _leverage_edges(edges, leverage_rows, index, relationship_sources)
     )
@@ -523,9 +569,7 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
         as_of=when,
         iris=iris,
         ids=ids,
-        names=names,
-        roles=roles,
-        is_actor=[iri in actor_rows for iri in iris],
+        is_actor=[iri in actor_iris for iri in iris],
         index=index,
         edges=edges,
         flow_out=flow_out,
@@ -537,7 +581,7 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
         initiative_names=initiative_names,
         involvements=dict(involvements),
         involvements_of=dict(involvements_of),
-        sourced_edges=frozenset(e for e, edge in enumerate(edges) if edge.iri in sourced),
+        store=store,
     )
 
 
