@@ -733,7 +733,7 @@ class KnowledgeGraph:
         memo = self._memo()
         known: dict[int, list[str]] = {}
         missing: set[int] = set()
-        for n in edges:
+        for n in edges & p.sourced_edges:
             remembered, urls = memo.known(("evidence", p.as_of, n))
             if not remembered:
                 missing.add(n)
