@@ -719,8 +719,10 @@ class KnowledgeGraph:
         )
 
     def _path_steps(self, p: Projection, path: Sequence[int]) -> list[PathStep]:
+        # model_construct: the values come from the projection, already checked on the way in;
+        # validating them again was most of an answer's time (same JSON, tested).
         return [
-            PathStep(**{"from": p.ids[e.source], "relation": e.relation, "to": p.ids[e.target]})
+            PathStep.model_construct(from_=p.ids[e.source], relation=e.relation, to=p.ids[e.target])
             for e in (p.edges[n] for n in path)
         ]
 
@@ -777,7 +779,7 @@ class KnowledgeGraph:
         if not x.asserted:
             for edge in x.path:
                 sources += [url for url in evidence.get(edge, []) if url not in sources]
-        return LinkedActor(
+        return LinkedActor.model_construct(
             id=p.ids[x.actor],
             iri=p.iris[x.actor],
             name=p.names[x.actor],
@@ -853,7 +855,7 @@ class KnowledgeGraph:
         for h in page:
             first = network.edges[(h.path[0], h.path[1])]
             holders.append(
-                Holder(
+                Holder.model_construct(
                     id=p.ids[h.holder],
                     iri=p.iris[h.holder],
                     name=p.names[h.holder],
