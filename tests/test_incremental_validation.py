@@ -19,12 +19,14 @@ from typer.testing import CliRunner
 from tests.test_shapes import MUTATIONS, chain_store
 from tests.test_validation_sparql import CLASSES, IRI_VALUES, LITERALS, PREDICATES, RDF_TYPE
 from valuechain_kg import synth
+from valuechain_kg.api.updates import apply_validated_update
 from valuechain_kg.cli import app
 from valuechain_kg.errors import ValidationFailed
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.namespaces import DEFAULT_BASE, VC, sparql_prefixes
 from valuechain_kg.shacl_compiled import incremental, validate_change, validate_store
+from valuechain_kg.store import GraphStore
 from valuechain_kg.validation import ValidationReport, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,8 +218,6 @@ runner = CliRunner()
 
 
 def _triples(store: Path) -> int:
-    from valuechain_kg.store import GraphStore
-
     graph = GraphStore(store)
     try:
         return len(graph)
@@ -275,3 +275,45 @@ def test_load_checks_new_rows_together_with_what_the_store_holds(tmp_path: Path)
     assert violation.shape.endswith("#actor-country-one")
     assert violation.focus_node == DEFAULT_BASE + "huayou-cobalt"
     assert (violation.source_file, violation.source_line) == (str(bundle / "actors.csv"), 2)
+
+
+# --- SPARQL updates through /sparql ---------------------------------------------------------
+
+
+def _cases_store() -> GraphStore:
+    store = GraphStore()
+    store.add(read_sources([ROOT / "data" / "cases"]).quads)
+    return store
+
+
+def test_an_update_that_untypes_an_actor_breaks_the_relationships_pointing_at_it(
+    no_full_run: None,
+) -> None:
+    # The deleted triple is about the actor; the Violation is about the relationships whose
+    # sh:class check reads it: the affected set reaches back one step.
+    store = _cases_store()
+    before = all_quads(store.oxigraph)
+    actor = f"<{DEFAULT_BASE}huayou-cobalt>"
+    with pytest.raises(ValidationFailed) as failed:
+        apply_validated_update(store, f"DELETE DATA {{ {actor} a <{VC}Actor> }}")
+    report = failed.value.report
+    assert all_quads(store.oxigraph) == before
+    shapes = {r.shape.split("#")[1] for r in report.violations}
+    assert {"relationship-from-actor", "relationship-to-actor"} <= shapes
+    after = before - {ox.Quad(ox.NamedNode(actor[1:-1]), RDF_TYPE, ox.NamedNode(VC + "Actor"))}
+    full = validate(list(after))
+    assert set(report.violations) == set(full.violations)
+
+
+def test_an_accepted_update_writes_exactly_its_difference(no_full_run: None) -> None:
+    store = _cases_store()
+    before = all_quads(store.oxigraph)
+    actor = f"{DEFAULT_BASE}huayou-cobalt"
+    outcome = apply_validated_update(
+        store,
+        f"DELETE {{ <{actor}> <{VC}lei> ?l }}"
+        f' INSERT {{ <{actor}> <{VC}lei> "529900T8BM49AURSDO55" }}'
+        f" WHERE {{ OPTIONAL {{ <{actor}> <{VC}lei> ?l }} }}",
+    )
+    after = all_quads(store.oxigraph)
+    assert (outcome.added, outcome.removed) == (len(after - before), len(before - after)) == (1, 0)
