@@ -77,10 +77,13 @@ def test_http_rows_measure_vckg_beside_oxigraph_serve_and_rdflib_endpoint(
 def test_shacl_rows_compare_the_compiled_engine_with_pyshacl_on_broken_data(
     smoke: tuple[Report, str, Path],
 ) -> None:
-    full, incremental = [row for row in smoke[0].rows if row.family == "shacl"]
+    full, change, focus_only = [row for row in smoke[0].rows if row.family == "shacl"]
     assert "verdicts EQUAL to pyshacl's" in full.note
-    assert "equal to the full run's results" in incremental.note
-    assert NOT_MET not in (full.verdict, incremental.verdict)
+    assert "validate_change" in change.measure
+    for incremental in (change, focus_only):
+        assert "equal to the full run's results" in incremental.note
+        assert incremental.anchor_value != "-"  # pyshacl ran beside it
+    assert NOT_MET not in (full.verdict, change.verdict, focus_only.verdict)
 
 
 def test_the_defect_update_breaks_only_its_focus_nodes_and_its_undo_restores_the_store() -> None:
