@@ -2,7 +2,8 @@
 
 * the projection read one predicate at a time equals the one a straightforward OPTIONAL-heavy
   query set gives, on perturbed synthetic graphs (bare triples, reified nodes without their
-  direct triple, validity dates, shares);
+  direct triple - not edges, the shapes require the triple - validity dates, shares);
+* a question about a further impact asks the store nothing once the projection is warm;
 * the compact linkage walk agrees with networkx shortest paths over ``to_networkx()``;
 * the hop-bounded leverage relaxation agrees with networkx simple-path enumeration;
 * remembered answers are the answers, until the store changes;
@@ -419,3 +420,24 @@ def test_an_unknown_impact_is_not_found_from_the_table_and_a_write_refreshes_it(
     assert queries == []
     kg.store.update(f"INSERT DATA {{ <{B}nothing> a vc:AdverseImpact }}")
     assert kg.linked_actors("nothing").impact.title == "nothing"
+
+
+def test_a_reified_relationship_without_its_direct_triple_is_not_an_edge() -> None:
+    """The shapes require the direct triple beside every reified relationship
+    (``vcsh:relationship-direct-triple``), so the projection reads edges from direct triples
+    only and takes attributes from the reified nodes that carry them."""
+    kg = (
+        Chain()
+        .rel("mine", "supplies", "smelter", revenue=0.4, valid_from="2020-01-01")
+        .rel("smelter", "supplies", "maker", revenue=0.3)
+        .graph()
+    )
+    kg.store.update(f"DELETE DATA {{ <{B}smelter> vc:supplies <{B}maker> }}")
+    p = kg.projection()
+    edges = [(p.ids[e.source], e.relation, p.ids[e.target]) for e in p.edges]
+    assert edges == [("mine", "supplies", "smelter")]
+    (edge,) = p.edges
+    assert (edge.revenue_share, edge.valid_from) == (0.4, "2020-01-01")
+    assert edge.iri == f"{B}relationship/mine--supplies--smelter"
+    assert len(kg.projection("2019-06-01").edges) == 0
+    assert p.names[p.index[f"{B}maker"]] == "maker"
