@@ -306,8 +306,10 @@ def validate_change(
         Node IRI -> the CSV file and line it came from, copied onto its results.
     """
     oxigraph = store.oxigraph if isinstance(store, GraphStore) else store
-    plus = {q for q in added if isinstance(q.graph_name, ox.DefaultGraph)}
-    minus = {q for q in removed if isinstance(q.graph_name, ox.DefaultGraph)} - plus
+    # A quad the store already holds (a bundle restating a known actor) changes nothing.
+    plus = {q for q in added if isinstance(q.graph_name, ox.DefaultGraph) and q not in oxigraph}
+    minus = {q for q in removed if isinstance(q.graph_name, ox.DefaultGraph) and q in oxigraph}
+    minus -= plus
     size = len(oxigraph)
     if size == 0:
         return validate_quads_fast(plus, origins=origins, shapes=shapes)
