@@ -279,12 +279,8 @@ class KnowledgeGraph:
         return self._memo().get(("impact-table",), self._read_impact_table)
 
     def _read_impact_table(self) -> dict[str, ImpactSummary]:
-        table = self._impact_summaries(None)
-        for row in _select(self.store, "SELECT ?i WHERE { ?i a vc:AdverseImpact }"):
-            iri = row[0].value
-            if iri not in table:
-                table[iri] = self._summary_of(iri, {})
-        return table
+        # Every typed impact is in it, with or without summary properties (its type is a row).
+        return self._impact_summaries(None)
 
     def _known_impact(self, identifier: str) -> tuple[str, ImpactSummary]:
         """The IRI and summary of an existing impact (NotFound otherwise), from the table."""
@@ -877,21 +873,24 @@ class KnowledgeGraph:
         return holders
 
     def _impact_summaries(self, iris: Sequence[str] | None) -> dict[str, ImpactSummary]:
-        """Summaries of some impacts (or all, for None) with two queries, not one per impact."""
+        """Summaries of some impacts (or all, for None) with one query, not one per impact.
+
+        Every property of the impact nodes is read and the summary's own picked in Python:
+        at 100k actors that is 0.15 s, against 3.5 s for the same join restricted by a
+        ``VALUES ?p`` list (Oxigraph then scans each predicate whole).
+        """
         values = ""
         if iris is not None:
             if not iris:
                 return {}
             values = "VALUES ?i { " + " ".join(f"<{i}>" for i in iris) + " } "
-        query = (
-            f"SELECT ?i ?p ?o WHERE {{ {values}?i a vc:AdverseImpact . "
-            "VALUES ?p { schema:name rdfs:label vc:category vc:status vc:scale vc:scope "
-            "vc:irremediability vc:likelihood prov:wasDerivedFrom } ?i ?p ?o }"
-        )
+        query = f"SELECT ?i ?p ?o WHERE {{ {values}?i a vc:AdverseImpact . ?i ?p ?o }}"
         found: dict[str, dict[str, list[str]]] = {}
         for row in _select(self.store, query):
             props = found.setdefault(row[0].value, {})
-            props.setdefault(compact(row[1].value, self.base), []).append(row[2].value)
+            key = compact(row[1].value, self.base)
+            if key in _SUMMARY_KEYS:
+                props.setdefault(key, []).append(row[2].value)
         for iri in iris or ():
             found.setdefault(iri, {})
         return {iri: self._summary_of(iri, props) for iri, props in found.items()}
@@ -926,6 +925,22 @@ class KnowledgeGraph:
             likelihood=float(likelihood) if likelihood is not None else None,
             sources=sorted(set(props.get("prov:wasDerivedFrom", []))),
         )
+
+
+#: The impact properties a summary shows (compacted as ``compact`` gives them).
+_SUMMARY_KEYS = frozenset(
+    {
+        "schema:name",
+        "rdfs:label",
+        "vc:category",
+        "vc:status",
+        "vc:scale",
+        "vc:scope",
+        "vc:irremediability",
+        "vc:likelihood",
+        "prov:wasDerivedFrom",
+    }
+)
 
 
 def _select(store: GraphStore, query: str) -> Iterator[ox.QuerySolution]:

@@ -119,7 +119,10 @@ class Projection:
             return labels
         with self._labels_lock:
             if self._labels is None:
-                actors = _read_actors(self.store, self.base) if self.store is not None else {}
+                known = [iri for iri, actor in zip(self.iris, self.is_actor, strict=True) if actor]
+                actors = (
+                    _read_actors(self.store, self.base, known) if self.store is not None else {}
+                )
                 self._labels = (
                     [
                         actors.get(iri, (None, set()))[0] or self.ids[n]
@@ -367,11 +370,15 @@ class _Numbering:
 _RelationRow = tuple[str, str, str, float | None, float | None, str | None, str | None, str | None]
 
 
-def _read_actors(store: GraphStore, base: str) -> dict[str, tuple[str | None, set[str]]]:
-    """Actor IRI -> (name, role slugs). The name is the smallest schema:name, else rdfs:label."""
-    actors: dict[str, tuple[str | None, set[str]]] = {
-        iri: (None, set()) for iri in _instances(store, _VC + "Actor")
-    }
+def _read_actors(
+    store: GraphStore, base: str, known: Iterable[str] | None = None
+) -> dict[str, tuple[str | None, set[str]]]:
+    """Actor IRI -> (name, role slugs). The name is the smallest schema:name, else rdfs:label.
+
+    ``known``: the actor IRIs, when already read (the projection has them), saving a scan.
+    """
+    iris = _instances(store, _VC + "Actor") if known is None else known
+    actors: dict[str, tuple[str | None, set[str]]] = {iri: (None, set()) for iri in iris}
     names: dict[str, str] = {}
     for iri, name in _pairs(store, _SCHEMA_NAME):
         if iri in actors and (iri not in names or name < names[iri]):
