@@ -317,3 +317,26 @@ def test_an_accepted_update_writes_exactly_its_difference(no_full_run: None) -> 
     )
     after = all_quads(store.oxigraph)
     assert (outcome.added, outcome.removed) == (len(after - before), len(before - after)) == (1, 0)
+
+
+def test_an_update_that_replaces_a_value_removes_and_adds_one_quad_each() -> None:
+    store = _cases_store()
+    before = all_quads(store.oxigraph)
+    actor = f"<{DEFAULT_BASE}huayou-cobalt>"
+    outcome = apply_validated_update(
+        store,
+        f'DELETE {{ {actor} <{VC}country> ?c }} INSERT {{ {actor} <{VC}country> "HK" }}'
+        f" WHERE {{ {actor} <{VC}country> ?c }}",
+    )
+    after = all_quads(store.oxigraph)
+    assert (outcome.added, outcome.removed) == (1, 1)
+    assert len(after - before) == len(before - after) == 1
+
+
+def test_restating_quads_the_store_holds_is_no_change(no_full_run: None) -> None:
+    before = set(synth.generate(300, seed=5))
+    store = store_of(before)
+    restated = set(list(sorted(before, key=str))[:40])
+    assert validate_change(store, restated) == ValidationReport(conforms=True, results=[])
+    missing = {ox.Quad(ox.NamedNode(VC + "x"), ox.NamedNode(VC + "y"), ox.Literal("z"))}
+    assert validate_change(store, removed=missing).results == []

@@ -81,9 +81,15 @@ def apply_validated_update(
         scratch = ox.Store()
         scratch.extend(live.quads_for_pattern(None, None, None, None))
         scratch.update(update, base_iri=base_iri, prefixes=PREFIXES)
-        # Membership tests on the two stores' indexes, not two Python sets of the whole store.
+        # Membership tests on the two stores' indexes, not two Python sets of the whole store;
+        # |after| = |before| - |removed| + |added|, so an update that removed nothing (most
+        # inserts) needs no second pass over the store.
         added = [q for q in scratch.quads_for_pattern(None, None, None, None) if q not in live]
-        removed = [q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch]
+        removed: list[ox.Quad] = []
+        if len(live) + len(added) != len(scratch):
+            removed = [
+                q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch
+            ]
         if validator is None:
             from valuechain_kg.shacl_compiled import validate_change
 
