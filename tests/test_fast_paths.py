@@ -441,3 +441,19 @@ def test_a_reified_relationship_without_its_direct_triple_is_not_an_edge() -> No
     assert edge.iri == f"{B}relationship/mine--supplies--smelter"
     assert len(kg.projection("2019-06-01").edges) == 0
     assert p.names[p.index[f"{B}maker"]] == "maker"
+
+
+def test_adjacency_lists_list_neighbours_in_id_order_then_relation() -> None:
+    """Traversals meet neighbours in id order: the tie rule of the shortest explaining path."""
+    store = perturbed_synthetic_store(300, 3)
+    p = build_projection(store)
+    for lists, end in (
+        (p.flow_out, "target"),
+        (p.financial_out, "target"),
+        (p.flow_in, "source"),
+        (p.financial_in, "source"),
+    ):
+        for lst in lists:
+            keys = [(getattr(p.edges[e], end), p.edges[e].relation, e) for e in lst]
+            assert keys == sorted(keys)
+    assert [p.ids[n] for n in range(len(p))] == sorted(p.ids)

@@ -467,7 +467,6 @@ def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRo
                 for own, rev, vf, vu in product(*values):
                     if _valid_on(vf, vu, when):
                         rows.append((a, slug, b, _number(own), _number(rev), vf, vu, node))
-    rows.sort(key=lambda r: (r[0], r[2], r[1], r[7] or ""))
     return rows
 
 
@@ -552,6 +551,10 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
     iris, ids, index = numbering.freeze()
     size = len(iris)
 
+    # Edges numbered in (source, target, slug, node) order, nodes being numbered in id order:
+    # appending them in that order leaves every adjacency list sorted by (other end, slug, edge
+    # number), so traversals meet neighbours in id order (stable answers) with no sort per list.
+    relation_rows.sort(key=lambda r: (index[r[0]], index[r[2]], r[1], r[7] or ""))
     edges: list[RelationEdge] = []
     flow_out: list[list[int]] = [[] for _ in range(size)]
     flow_in: list[list[int]] = [[] for _ in range(size)]
@@ -565,13 +568,6 @@ def _build(store: GraphStore, as_of: date | str | None, base: str) -> Projection
         )
         (financial_out if financial else flow_out)[index[source]].append(e)
         (financial_in if financial else flow_in)[index[target]].append(e)
-    # Sorted by (endpoint, slug) so traversals meet neighbours in id order: stable answers.
-    for lst in flow_out + financial_out:
-        if len(lst) > 1:
-            lst.sort(key=lambda e: (edges[e].target, edges[e].relation, e))
-    for lst in flow_in + financial_in:
-        if len(lst) > 1:
-            lst.sort(key=lambda e: (edges[e].source, edges[e].relation, e))
 
     relationship_sources = _sources(store, _RELATIONSHIP_SOURCES)
     sourced_triples = {
