@@ -261,10 +261,13 @@ def collective_by_initiative(
     members are listed in that order. Initiatives come by (-strength, id).
     """
     strength_of = {h.holder: h.strength for h in holders if h.strength > 0.0}
+    if not strength_of:  # most causing entities: no holder, so no initiative to walk
+        return []
     rank = {h.holder: n for n, h in enumerate(holders)}
     groups = []
     for initiative, nodes in members.items():
-        inside = sorted((n for n in set(nodes) if n in strength_of), key=rank.__getitem__)
+        # A set intersection in C, not a Python loop over every member of every initiative.
+        inside = sorted(strength_of.keys() & nodes, key=rank.__getitem__)
         if inside:
             strength = collective_strength(strength_of[n] for n in inside)
             groups.append(CollectiveLeverage(initiative, tuple(inside), strength))
