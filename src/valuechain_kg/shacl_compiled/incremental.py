@@ -35,8 +35,8 @@ The brief of issue 7 also lists every object o; that is a superset (being an obj
 only through an inverse path), and a harmful one: the object of ``rdf:type`` is a class, and
 the neighbourhood of ``vc:Actor`` is every actor.
 
-Those focus nodes are checked by ``validate_store(..., focus_nodes=...)`` over a small scratch
-store holding the part of (store - removed + added) they read: their own triples, the triples
+Those focus nodes are checked over a small scratch store holding the part of
+(store - removed + added) they read: their own triples, the triples
 into them through the inverse predicates, the types of every node those triples mention, the
 triples between the object pairs of the SPARQL targets, and every ``rdfs:subClassOf`` triple.
 Each focus node's result therefore equals the full run's (tested against the full compiled run
@@ -335,4 +335,14 @@ def validate_change(
     scratch = ox.Store()
     scratch.extend(quads)
     plans = compile_shapes(load_shapes(shapes))
-    return run_plans(scratch, plans, {node.value for node in focus}, origins or {})
+    iris = {node.value for node in focus}
+    # The scratch store is small, so it is validated whole and the focus nodes' results kept:
+    # binding the focus nodes with VALUES is slower at every size measured (0.29 s against
+    # 0.13 s for a 20-row bundle into 100k actors; 29 s against 2 s for 25k focus nodes). The
+    # other nodes in it (value nodes with only their types) would report missing data that they
+    # do not lack in the store, so their results are dropped.
+    everything = run_plans(scratch, plans, None, origins or {})
+    results = [r for r in everything.results if r.focus_node in iris]
+    return ValidationReport(
+        conforms=not any(r.severity == "Violation" for r in results), results=results
+    )
