@@ -7,13 +7,14 @@ returns. That is what makes the CLI's JSON and the REST bodies identical.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from valuechain_kg import answers, summaries
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage
@@ -27,10 +28,7 @@ from valuechain_kg.models import (
     ActorImpactsAnswer,
     ActorList,
     ActorSummary,
-    Coalition,
-    Collective,
     GraphInfo,
-    Holder,
     Holding,
     HoldingsAnswer,
     HypotheticalLeverage,
@@ -42,13 +40,10 @@ from valuechain_kg.models import (
     InitiativeCount,
     InitiativeRef,
     LeverageAnswer,
-    LeverageTarget,
     LinkedActorsAnswer,
-    PathStep,
     Relationship,
     SearchAnswer,
     SearchHit,
-    Severity,
 )
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
 from valuechain_kg.store import GraphStore, ProgressCallback
@@ -74,6 +69,12 @@ class KnowledgeGraph:
     def __init__(self, store: GraphStore, base: str = DEFAULT_BASE) -> None:
         self.store = store
         self.base = base
+        # The one piece of shared state besides the store: what was derived from it, keyed on
+        # its revision so that a write makes it stale (DESIGN.md, "projection").
+        self._projections: dict[str | None, Projection] = {}
+        self._projection_lock = threading.Lock()
+        self._projection_builds = 0
+        self._answer_memo = RevisionMemo(store.revision)
 
     @classmethod
     def open(
@@ -227,14 +228,9 @@ class KnowledgeGraph:
     # revision in a bounded memo; pydantic models are built only for the page returned.
 
     @property
-    def _projections(self) -> dict[str | None, Projection]:
-        cache: dict[str | None, Projection] = self.__dict__.setdefault("_projection_cache", {})
-        return cache
-
-    @property
     def projection_builds(self) -> int:
         """How many times a projection was built (the cache test watches this)."""
-        return int(self.__dict__.get("_projection_build_count", 0))
+        return self._projection_builds
 
     def projection(self, as_of: date | str | None = None) -> Projection:
         """The actor network at the store's current revision, built only when data changed."""
@@ -245,8 +241,7 @@ class KnowledgeGraph:
             return current
         # One build at a time: requests arriving while the server warms up wait for that build
         # instead of starting their own.
-        lock: threading.Lock = self.__dict__.setdefault("_projection_lock", threading.Lock())
-        with lock:
+        with self._projection_lock:
             current = cache.get(when)
             if current is not None and current.revision == self.store.revision:
                 return current
@@ -257,17 +252,15 @@ class KnowledgeGraph:
             # server's start-up warm-up) pays for it rather than a request in the hot path.
             built.names  # noqa: B018
             self._impact_table()
-            self.__dict__["_projection_build_count"] = self.projection_builds + 1
+            self._projection_builds += 1
             cache[when] = built
             return built
 
     def _memo(self) -> RevisionMemo:
         """Remembered answers for the store's current revision (a new revision, a new memo)."""
-        memo: RevisionMemo | None = self.__dict__.get("_answer_memo")
-        if memo is None or not memo.fresh_for(self.store.revision):
-            memo = RevisionMemo(self.store.revision)
-            self.__dict__["_answer_memo"] = memo
-        return memo
+        if not self._answer_memo.fresh_for(self.store.revision):
+            self._answer_memo = RevisionMemo(self.store.revision)
+        return self._answer_memo
 
     def _impact_table(self) -> dict[str, ImpactSummary]:
         """Every impact's summary, read in one batch once per store revision.
@@ -280,7 +273,7 @@ class KnowledgeGraph:
 
     def _read_impact_table(self) -> dict[str, ImpactSummary]:
         # Every typed impact is in it, with or without summary properties (its type is a row).
-        return self._impact_summaries(None)
+        return summaries.impact_summaries(self.store, self.base)
 
     def _known_impact(self, identifier: str) -> tuple[str, ImpactSummary]:
         """The IRI and summary of an existing impact (NotFound otherwise), from the table."""
@@ -333,7 +326,7 @@ class KnowledgeGraph:
         return LinkedActorsAnswer.model_validate(
             {
                 "impact": summary.model_dump(),
-                "actors": [self._linked_actor(p, x, evidence) for x in page],
+                "actors": [answers.linked_actor_record(p, x, evidence) for x in page],
                 "total": len(found),
                 "limit": limit,
                 "offset": offset,
@@ -404,9 +397,9 @@ class KnowledgeGraph:
             else:
                 ordered = self._holders(p, cause, max_hops)
             targets.append(
-                self._leverage_target(p, network, members, names, modes, cause, ordered, threshold)
+                answers.leverage_target(p, members, names, cause, ordered, threshold, self.id_of)
             )
-            targets[-1].holders = self._holder_models(p, network, modes, ordered[page])
+            targets[-1].holders = answers.holder_models(p, network, modes, ordered[page])
         note = None
         if not targets:
             note = (
@@ -439,7 +432,9 @@ class KnowledgeGraph:
         summaries = {
             # Copies: the answer is the caller's to change, the table is not.
             x.impact: ImpactSummary.model_validate(
-                (table.get(x.impact) or self._summary_of(x.impact, {})).model_dump()
+                (
+                    table.get(x.impact) or summaries.impact_summary(x.impact, {}, self.base)
+                ).model_dump()
             )
             for x in page
         }
@@ -449,7 +444,7 @@ class KnowledgeGraph:
                 involvement=x.mode,
                 asserted=x.asserted,
                 hops=x.hops,
-                path=self._path_steps(p, x.path),
+                path=answers.path_steps(p, x.path),
                 expected_response=linkage.EXPECTED_RESPONSE[x.mode],
                 confidence=x.confidence,
                 sources=list(x.sources),
@@ -509,8 +504,7 @@ class KnowledgeGraph:
         p = self.projection()
         node = p.index[iri]
         rows = list(
-            _select(
-                self.store,
+            self.store.select(
                 "SELECT ?p ?o WHERE { VALUES ?p { vc:role vc:sector vc:country vc:lei schema:url "
                 f"prov:wasDerivedFrom vc:memberOf }} <{iri}> ?p ?o }}",
             )
@@ -555,10 +549,9 @@ class KnowledgeGraph:
     def impact(self, identifier: str) -> ImpactDetail:
         """One impact: its summary, place, affected group and asserted involvements."""
         iri = self.resolve(identifier, "vc:AdverseImpact")
-        summary = self._impact_summaries([iri])[iri]
+        summary = summaries.impact_summaries(self.store, self.base, [iri])[iri]
         extra: dict[str, str] = {}
-        for row in _select(
-            self.store,
+        for row in self.store.select(
             "SELECT ?p ?o WHERE { VALUES ?p { vc:country vc:affectedGroup dcterms:description } "
             f"<{iri}> ?p ?o }}",
         ):
@@ -611,23 +604,23 @@ class KnowledgeGraph:
             wanted = {category, *narrower}
         if status is not None and status not in vocab.STATUSES:
             raise UsageError(f"status must be actual or potential, not '{status}'")
-        countries = _impact_countries(self.store)
-        summaries = [
+        countries = summaries.impact_countries(self.store)
+        found = [
             s
-            for s in self._impact_summaries(None).values()
+            for s in summaries.impact_summaries(self.store, self.base).values()
             if (wanted is None or s.category in wanted)
             and (status is None or s.status == status)
             and (country is None or country.upper() in countries.get(s.iri, ()))
         ]
         if sort == "severity":
-            summaries.sort(key=lambda s: (-_severity_sum(s), s.id))
+            found.sort(key=lambda s: (-_severity_sum(s), s.id))
         elif sort == "title":
-            summaries.sort(key=lambda s: (s.title.casefold(), s.id))
+            found.sort(key=lambda s: (s.title.casefold(), s.id))
         else:
-            summaries.sort(key=lambda s: s.id)
+            found.sort(key=lambda s: s.id)
         return ImpactList(
-            impacts=summaries[offset : offset + limit],
-            total=len(summaries),
+            impacts=found[offset : offset + limit],
+            total=len(found),
             limit=limit,
             offset=offset,
         )
@@ -646,7 +639,7 @@ class KnowledgeGraph:
             raise UsageError(f"unknown role '{role}'")
         p = self.projection()
         countries: dict[str, str] = {}
-        for row in _select(self.store, "SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"):
+        for row in self.store.select("SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"):
             countries.setdefault(row[0].value, row[1].value)
         needle = q.casefold() if q else None
         chosen = [
@@ -687,7 +680,7 @@ class KnowledgeGraph:
             f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {_literal(needle)})) }} GROUP BY ?n ?type"
         )
         hits = []
-        for row in _select(self.store, query):
+        for row in self.store.select(query):
             iri = row[0].value
             ident = self.id_of(iri)
             name = row[2].value if row[2] is not None else ident
@@ -707,8 +700,8 @@ class KnowledgeGraph:
 
     def _actor_summary(self, p: Projection, node: int) -> ActorSummary:
         country = None
-        for row in _select(
-            self.store, f"SELECT ?c WHERE {{ <{p.iris[node]}> vc:country ?c }} LIMIT 1"
+        for row in self.store.select(
+            f"SELECT ?c WHERE {{ <{p.iris[node]}> vc:country ?c }} LIMIT 1"
         ):
             country = row[0].value
         return ActorSummary(
@@ -718,14 +711,6 @@ class KnowledgeGraph:
             roles=list(p.roles[node]),
             country=country,
         )
-
-    def _path_steps(self, p: Projection, path: Sequence[int]) -> list[PathStep]:
-        # Validating constructors, not model_construct: with pydantic-core validating in Rust,
-        # model_construct (pure Python) measured 1.5-2x slower for these small models.
-        return [
-            PathStep(**{"from": p.ids[e.source], "relation": e.relation, "to": p.ids[e.target]})
-            for e in (p.edges[n] for n in path)
-        ]
 
     def _relationship_sources(self, p: Projection, edges: set[int]) -> dict[int, list[str]]:
         """Sources of the stored relationships behind path edges, fetched for one page only.
@@ -742,61 +727,11 @@ class KnowledgeGraph:
                 missing.add(n)
             elif urls:
                 known[n] = urls
-        for n, urls in self._query_relationship_sources(p, missing).items():
+        for n, urls in summaries.relationship_sources(self.store, p, missing).items():
             memo.put(("evidence", p.as_of, n), urls)
             if urls:
                 known[n] = urls
         return known
-
-    def _query_relationship_sources(self, p: Projection, edges: set[int]) -> dict[int, list[str]]:
-        """Sources of the given path edges, one query; every edge gets an entry, maybe empty."""
-        if not edges:
-            return {}
-        keys = {
-            (
-                p.iris[p.edges[n].source],
-                vocab.RELATIONS[p.edges[n].relation],
-                p.iris[p.edges[n].target],
-            ): n
-            for n in edges
-        }
-        values = " ".join(f"(<{a}> <{r}> <{b}>)" for a, r, b in keys)
-        rows = self.store.select(
-            "SELECT ?a ?r ?b ?src WHERE { VALUES (?a ?r ?b) { " + values + " } "
-            "?rel vc:fromActor ?a ; vc:toActor ?b ; vc:relationshipType ?r ; "
-            "prov:wasDerivedFrom ?src }"
-        )
-        found: dict[int, list[str]] = {n: [] for n in edges}
-        for row in rows:
-            edge = keys[(row["a"].value, row["r"].value, row["b"].value)]
-            found[edge].append(row["src"].value)
-        return {edge: sorted(urls) for edge, urls in found.items()}
-
-    def _linked_actor(
-        self, p: Projection, x: linkage.Linkage, evidence: dict[int, list[str]]
-    ) -> dict[str, object]:
-        """One linked actor as the plain dict a ``LinkedActor`` is validated from."""
-        # An asserted involvement cites its own sources; a derived one cites the path it walks.
-        sources = list(x.sources)
-        if not x.asserted:
-            for edge in x.path:
-                sources += [url for url in evidence.get(edge, []) if url not in sources]
-        ids = p.ids
-        return {
-            "id": ids[x.actor],
-            "iri": p.iris[x.actor],
-            "name": p.names[x.actor],
-            "involvement": x.mode,
-            "asserted": x.asserted,
-            "hops": x.hops,
-            "path": [
-                {"from": ids[e.source], "relation": e.relation, "to": ids[e.target]}
-                for e in (p.edges[n] for n in x.path)
-            ],
-            "expected_response": linkage.EXPECTED_RESPONSE[x.mode],
-            "confidence": x.confidence,
-            "sources": sources,
-        }
 
     def _hypothetical_edges(
         self, p: Projection, extra: Sequence[HypotheticalLeverage]
@@ -809,146 +744,10 @@ class KnowledgeGraph:
             edges.append((holder, target, lev.LeverageEdge(h.strength, (h.basis,), (), False)))
         return edges
 
-    def _leverage_target(
-        self,
-        p: Projection,
-        network: lev.LeverageNetwork,
-        members: dict[str, list[int]],
-        names: dict[str, str],
-        modes: dict[int, str],
-        target: int,
-        ordered: list[lev.HolderPath],
-        threshold: float,
-    ) -> LeverageTarget:
-        """One target's collective leverage and coalition over all its holders; ``holders``
-        is left empty for the caller to fill with the page only."""
-        collective = [
-            Collective(
-                initiative=self.id_of(g.initiative),
-                name=names.get(g.initiative, self.id_of(g.initiative)),
-                members=[p.ids[n] for n in g.members],
-                strength=g.strength,
-            )
-            for g in lev.collective_by_initiative(ordered, members, self.id_of)
-        ]
-        reached = lev.smallest_coalition([h.strength for h in ordered], threshold)
-        coalition = None
-        if reached is not None:
-            size, strength = reached
-            coalition = Coalition(
-                threshold=threshold,
-                members=[p.ids[h.holder] for h in ordered[:size]],
-                strength=strength,
-            )
-        return LeverageTarget(
-            id=p.ids[target],
-            iri=p.iris[target],
-            name=p.names[target],
-            holders=[],
-            holders_total=len(ordered),
-            collective=collective,
-            coalition=coalition,
-        )
 
-    def _holder_models(
-        self,
-        p: Projection,
-        network: lev.LeverageNetwork,
-        modes: dict[int, str],
-        page: Sequence[lev.HolderPath],
-    ) -> list[Holder]:
-        holders = []
-        for h in page:
-            first = network.edges[(h.path[0], h.path[1])]
-            holders.append(
-                Holder(
-                    id=p.ids[h.holder],
-                    iri=p.iris[h.holder],
-                    name=p.names[h.holder],
-                    strength=round(h.strength, lev.DIGITS),
-                    hops=h.hops,
-                    bases=list(first.bases),
-                    path=[p.ids[n] for n in h.path],
-                    involvement=modes.get(h.holder),
-                    sources=list(first.sources),
-                )
-            )
-        return holders
-
-    def _impact_summaries(self, iris: Sequence[str] | None) -> dict[str, ImpactSummary]:
-        """Summaries of some impacts (or all, for None) with one query, not one per impact.
-
-        Every property of the impact nodes is read and the summary's own picked in Python:
-        at 100k actors that is 0.15 s, against 3.5 s for the same join restricted by a
-        ``VALUES ?p`` list (Oxigraph then scans each predicate whole).
-        """
-        values = ""
-        if iris is not None:
-            if not iris:
-                return {}
-            values = "VALUES ?i { " + " ".join(f"<{i}>" for i in iris) + " } "
-        query = f"SELECT ?i ?p ?o WHERE {{ {values}?i a vc:AdverseImpact . ?i ?p ?o }}"
-        found: dict[str, dict[str, list[str]]] = {}
-        for row in _select(self.store, query):
-            props = found.setdefault(row[0].value, {})
-            key = compact(row[1].value, self.base)
-            if key in _SUMMARY_KEYS:
-                props.setdefault(key, []).append(row[2].value)
-        for iri in iris or ():
-            found.setdefault(iri, {})
-        return {iri: self._summary_of(iri, props) for iri, props in found.items()}
-
-    def _summary_of(self, iri: str, props: dict[str, list[str]]) -> ImpactSummary:
-        def first(key: str) -> str | None:
-            return min(props.get(key, []), default=None)
-
-        def integer(key: str) -> int | None:
-            value = first(key)
-            return int(value) if value is not None else None
-
-        categories = sorted(
-            vocab.slug_of(vocab.CATEGORIES, c) or self.id_of(c)
-            for c in props.get("vc:category", [])
-        )
-        status = first("vc:status")
-        likelihood = first("vc:likelihood")
-        return ImpactSummary(
-            id=self.id_of(iri),
-            iri=iri,
-            title=first("schema:name") or first("rdfs:label") or self.id_of(iri),
-            category=categories[0] if categories else None,
-            status=(vocab.slug_of(vocab.STATUSES, status) or self.id_of(status))
-            if status
-            else None,
-            severity=Severity(
-                scale=integer("vc:scale"),
-                scope=integer("vc:scope"),
-                irremediability=integer("vc:irremediability"),
-            ),
-            likelihood=float(likelihood) if likelihood is not None else None,
-            sources=sorted(set(props.get("prov:wasDerivedFrom", []))),
-        )
-
-
-#: The impact properties a summary shows (compacted as ``compact`` gives them).
-_SUMMARY_KEYS = frozenset(
-    {
-        "schema:name",
-        "rdfs:label",
-        "vc:category",
-        "vc:status",
-        "vc:scale",
-        "vc:scope",
-        "vc:irremediability",
-        "vc:likelihood",
-        "prov:wasDerivedFrom",
-    }
-)
-
-
-def _select(store: GraphStore, query: str) -> Iterator[ox.QuerySolution]:
-    """The rows of a SELECT query, typed (``GraphStore.query`` returns any result kind)."""
-    return iter(cast(ox.QuerySolutions, store.query(query)))
+def _severity_sum(summary: ImpactSummary) -> int:
+    s = summary.severity
+    return (s.scale or 0) + (s.scope or 0) + (s.irremediability or 0)
 
 
 def _iso_date(as_of: date | str | None) -> str | None:
@@ -969,18 +768,6 @@ def _check_options(max_hops: int, limit: int, offset: int) -> None:
         raise UsageError(f"limit must be 0 or more, not {limit}")
     if offset < 0:
         raise UsageError(f"offset must be 0 or more, not {offset}")
-
-
-def _severity_sum(summary: ImpactSummary) -> int:
-    s = summary.severity
-    return (s.scale or 0) + (s.scope or 0) + (s.irremediability or 0)
-
-
-def _impact_countries(store: GraphStore) -> dict[str, set[str]]:
-    countries: dict[str, set[str]] = {}
-    for row in _select(store, "SELECT ?i ?c WHERE { ?i a vc:AdverseImpact ; vc:country ?c }"):
-        countries.setdefault(row[0].value, set()).add(row[1].value.upper())
-    return countries
 
 
 def _literal(text: str) -> str:
