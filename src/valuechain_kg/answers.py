@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage
 from valuechain_kg.analysis.projection import Projection
-from valuechain_kg.models import Coalition, Collective, Holder, LeverageTarget, PathStep
+from valuechain_kg.models import (
+    Coalition,
+    Collective,
+    Holder,
+    Holding,
+    LeverageTarget,
+    PathStep,
+)
 
 
 def path_steps(p: Projection, path: Sequence[int]) -> list[PathStep]:
@@ -118,3 +125,23 @@ def holder_models(
             )
         )
     return holders
+
+
+def holding_models(p: Projection, page: Sequence[lev.HolderPath]) -> list[Holding]:
+    """Targets an actor holds leverage over, for one page; bases and sources of the first edge."""
+    holdings = []
+    for h in page:
+        first = p.leverage.edges[(h.path[0], h.path[1])]
+        holdings.append(
+            Holding(
+                id=p.ids[h.target],
+                iri=p.iris[h.target],
+                name=p.names[h.target],
+                strength=round(h.strength, lev.DIGITS),
+                hops=h.hops,
+                bases=list(first.bases),
+                path=[p.ids[n] for n in h.path],
+                sources=list(first.sources),
+            )
+        )
+    return holdings

@@ -29,7 +29,6 @@ from valuechain_kg.models import (
     ActorList,
     ActorSummary,
     GraphInfo,
-    Holding,
     HoldingsAnswer,
     HypotheticalLeverage,
     HypotheticalMembership,
@@ -475,21 +474,7 @@ class KnowledgeGraph:
         ordered = sorted(
             best.values(), key=lambda h: (-round(h.strength, lev.DIGITS), h.hops, h.target)
         )
-        holdings = []
-        for h in ordered[offset : offset + limit]:
-            first = p.leverage.edges[(h.path[0], h.path[1])]
-            holdings.append(
-                Holding(
-                    id=p.ids[h.target],
-                    iri=p.iris[h.target],
-                    name=p.names[h.target],
-                    strength=round(h.strength, lev.DIGITS),
-                    hops=h.hops,
-                    bases=list(first.bases),
-                    path=[p.ids[n] for n in h.path],
-                    sources=list(first.sources),
-                )
-            )
+        holdings = answers.holding_models(p, ordered[offset : offset + limit])
         return HoldingsAnswer(
             actor=self._actor_summary(p, node),
             holdings=holdings,
