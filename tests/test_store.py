@@ -69,3 +69,12 @@ def test_parsing_reports_progress_in_chunks(tmp_path: Path) -> None:
     added = kg.load([big], validate=False, on_progress=seen.append)
     assert added == 25_000
     assert seen == [10_000, 10_000]
+
+
+def test_a_store_held_by_another_handle_is_reported_in_words(tmp_path: Path) -> None:
+    from valuechain_kg.errors import StoreBusy
+
+    first = GraphStore(tmp_path / "store")
+    with pytest.raises(StoreBusy, match="in use by another process"):
+        GraphStore(tmp_path / "store")
+    first.close()

@@ -54,6 +54,12 @@ class UsageError(VckgError):
     http_status = 422
 
 
+class StoreBusy(VckgError):
+    """An on-disk store that another process holds open (exit 2, HTTP 503)."""
+
+    http_status = 503
+
+
 class NotFound(VckgError):
     """An id that names nothing in the graph (exit 2, HTTP 404)."""
 

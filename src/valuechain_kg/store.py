@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from valuechain_kg.errors import InputError, InputProblem, Location
+from valuechain_kg.errors import InputError, InputProblem, Location, StoreBusy
 from valuechain_kg.namespaces import PREFIXES
 
 #: RDF formats read by file extension.
@@ -88,6 +88,20 @@ def rdf_files_under(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix.lower() in FORMATS_BY_EXTENSION)
 
 
+def _open_disk_store(path: Path) -> ox.Store:
+    """Open a RocksDB store, turning "someone else holds it" into words a person can act on."""
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusy(
+                f"the store {path} is in use by another process (a running 'vckg serve'?): "
+                "stop that process, or ask the running server through its /sparql endpoint"
+            ) from exc
+        problem = InputProblem(Location(str(path)), f"cannot open the store: {exc}")
+        raise InputError([problem]) from exc
+
+
 class GraphStore:
     """An Oxigraph store, in memory or on disk (RocksDB), with a revision number."""
 
@@ -95,7 +109,7 @@ class GraphStore:
         self.path = Path(path) if path is not None else None
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(self.path))
+            self._store = _open_disk_store(self.path)
         else:
             self._store = ox.Store()
         # A store opened twice must not share ETags with an earlier opening.
