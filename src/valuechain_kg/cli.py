@@ -26,6 +26,7 @@ from valuechain_kg.namespaces import DEFAULT_BASE
 from valuechain_kg.store import PROGRESS_THRESHOLD
 
 app = typer.Typer(
+    name="vckg",
     help="valuechain-kg: who is linked to an adverse impact, and who holds leverage over it.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
