@@ -78,3 +78,19 @@ def test_a_store_held_by_another_handle_is_reported_in_words(tmp_path: Path) -> 
     with pytest.raises(StoreBusy, match="in use by another process"):
         GraphStore(tmp_path / "store")
     first.close()
+
+
+def test_counts_are_remembered_until_the_data_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from valuechain_kg.graph import KnowledgeGraph
+
+    kg = KnowledgeGraph.open()
+    kg.store.update("INSERT DATA { vcid:a a vc:Actor }")
+    count = kg._count_everything
+    calls: list[int] = []
+    monkeypatch.setattr(kg, "_count_everything", lambda: calls.append(1) or count())
+    assert kg.info().actors == 1
+    assert kg.info().actors == 1
+    assert len(calls) == 1
+    kg.store.update("DELETE DATA { vcid:a a vc:Actor }")
+    assert kg.info().actors == 0
+    assert len(calls) == 2

@@ -177,7 +177,14 @@ class KnowledgeGraph:
         return int(rows[0][0].value)
 
     def info(self) -> GraphInfo:
-        """Counts by kind, the way a curator checks what a load brought in."""
+        """Counts by kind, the way a curator checks what a load brought in.
+
+        Counting scans the store (seconds at a million actors), and ``GET /health`` asks for
+        these counts on every probe, so they are remembered until the data changes.
+        """
+        return self._memo().get(("info",), self._count_everything).model_copy(deep=True)
+
+    def _count_everything(self) -> GraphInfo:
         relation_iris = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
         relationships = list(
             self.store.select(
