@@ -72,8 +72,10 @@ def rate(count: float, elapsed: float, unit: str = "triples/s") -> str:
     if not elapsed or elapsed != elapsed:
         return "-"
     per_second = count / elapsed
-    if per_second >= 1e3:
+    if per_second >= 1e4:
         return f"{per_second / 1e3:,.0f}k {unit}"
+    if per_second >= 1e3:  # three significant digits: "1k" would hide a 2x difference
+        return f"{per_second / 1e3:,.2f}k {unit}"
     return f"{per_second:,.1f} {unit}"
 
 
