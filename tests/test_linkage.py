@@ -307,3 +307,16 @@ def test_impacts_of_an_actor_answers_the_reverse_question() -> None:
     ]
     with pytest.raises(NotFound):
         kg.impacts_of("spill")
+
+
+def test_impacts_of_answers_for_an_involvement_in_an_untyped_impact_node() -> None:
+    from valuechain_kg.graph import KnowledgeGraph
+
+    kg = KnowledgeGraph.open()
+    kg.store.update(
+        "INSERT DATA { vcid:mine a vc:Actor ; schema:name 'Mine' . "
+        "vcid:inv a vc:Involvement ; vc:actor vcid:mine ; vc:impact vcid:spill ; "
+        "vc:mode vc:Cause }"
+    )
+    answer = kg.impacts_of("mine")
+    assert [(i.impact.id, i.involvement) for i in answer.impacts] == [("spill", "cause")]

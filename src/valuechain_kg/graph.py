@@ -435,8 +435,9 @@ class KnowledgeGraph:
         found = linkage.impacts_of(p, node, max_hops)
         page = found[offset : offset + limit]
         table = self._impact_table()
-        summaries = {
-            # Copies: the answer is the caller's to change, the table is not.
+        # Copies: the answer is the caller's to change, the table is not. An involvement may
+        # name an impact node that is not typed as one (no summary in the table).
+        by_iri = {
             x.impact: ImpactSummary.model_validate(
                 (
                     table.get(x.impact) or summaries.impact_summary(x.impact, {}, self.base)
@@ -446,7 +447,7 @@ class KnowledgeGraph:
         }
         impacts = [
             ActorImpact(
-                impact=summaries[x.impact],
+                impact=by_iri[x.impact],
                 involvement=x.mode,
                 asserted=x.asserted,
                 hops=x.hops,
