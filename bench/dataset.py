@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.measure import timed
-from valuechain_kg.synth import write
+from valuechain_kg.datasets.synthetic import write
 
 SUFFIXES = {"k": 1_000, "m": 1_000_000}
 

@@ -60,7 +60,7 @@ class Report:
         out += [f"| {k} | {v} |" for k, v in self.environment]
         out += [
             "",
-            "## Sizes (synthetic value chains, `valuechain_kg.synth`)",
+            "## Sizes (synthetic value chains, `valuechain_kg.datasets.synthetic`)",
             "",
             "| actors | triples | N-Triples file | generation |",
             "| ---: | ---: | ---: | ---: |",

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from valuechain_kg.errors import InputError
-from valuechain_kg.ingest import read_bundle
-from valuechain_kg.ingest.apple_suppliers import (
+from valuechain_kg.datasets.apple_suppliers import (
     APPLE_ID,
     COUNTRY_CODES,
     import_apple_suppliers,
     supplier_role,
 )
+from valuechain_kg.datasets.supplier_names import normalise_supplier_name, supplier_id
+from valuechain_kg.errors import InputError
+from valuechain_kg.ingest import read_bundle
 from valuechain_kg.ingest.countries import ISO_ALPHA2
-from valuechain_kg.ingest.supplier_names import normalise_supplier_name, supplier_id
 from valuechain_kg.namespaces import DEFAULT_BASE
 from valuechain_kg.store import GraphStore
 

@@ -14,7 +14,7 @@ from bench.http import Server, oxigraph_server, rdflib_server
 from bench.measure import percentile
 from bench.report import NOT_MET, Report
 from bench.shacl import defect_update
-from valuechain_kg import synth
+from valuechain_kg.datasets import synthetic as synth
 from valuechain_kg.shacl_compiled import validate_store
 from valuechain_kg.store import GraphStore
 

@@ -10,7 +10,7 @@ import pytest
 
 from valuechain_kg.errors import InputError, InputProblem, Location
 from valuechain_kg.ingest import read_bundle, read_bundles, read_sources
-from valuechain_kg.ingest.csv_bundle import SPECS
+from valuechain_kg.ingest.template import TEMPLATE as SPECS
 from valuechain_kg.namespaces import DEFAULT_BASE, VC, XSD
 from valuechain_kg.store import GraphStore
 

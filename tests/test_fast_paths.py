@@ -29,11 +29,11 @@ from valuechain_kg.analysis import linkage
 from valuechain_kg.analysis.leverage import best_paths_to
 from valuechain_kg.analysis.projection import Projection, build_projection
 from valuechain_kg.api.app import create_app
+from valuechain_kg.datasets.synthetic import generate
 from valuechain_kg.errors import NotFound
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.namespaces import VC
 from valuechain_kg.store import GraphStore
-from valuechain_kg.synth import generate
 
 # --- the projection against a straightforward reference query set ----------------------------
 

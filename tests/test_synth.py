@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from valuechain_kg.datasets.synthetic import MIN_ACTORS, generate, rows, write
 from valuechain_kg.namespaces import VC
-from valuechain_kg.synth import MIN_ACTORS, generate, rows, write
 
 SUPPLY = (VC + "supplies", VC + "sellsTo")
 

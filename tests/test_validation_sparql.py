@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from tests.test_shapes import MUTATIONS, chain_store
-from valuechain_kg import synth
+from valuechain_kg.datasets import synthetic as synth
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.namespaces import sparql_prefixes
 from valuechain_kg.shacl_compiled import validate_quads_fast, validate_store

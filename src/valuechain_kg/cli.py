@@ -382,7 +382,7 @@ def import_apple_suppliers(
     base: BaseOpt = DEFAULT_BASE,
 ) -> None:
     """Apple's published supplier list for one year, as a CSV bundle."""
-    from valuechain_kg.ingest.apple_suppliers import import_apple_suppliers as run
+    from valuechain_kg.datasets.apple_suppliers import import_apple_suppliers as run
 
     report = run(source, year, output, base=base)
     stdout.print(
@@ -400,7 +400,7 @@ def synth(
     fmt: Annotated[str, typer.Option("--format", help="nt or csv")] = "nt",
 ) -> None:
     """Generate a synthetic value chain that looks like a real one (for benchmarks)."""
-    from valuechain_kg.synth import write
+    from valuechain_kg.datasets.synthetic import write
 
     if fmt not in ("nt", "csv"):
         raise UsageError(f"--format: '{fmt}' is not one of nt, csv")

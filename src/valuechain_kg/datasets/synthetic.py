@@ -20,7 +20,7 @@ arrays of one entry per actor, never the rows.
 
 Examples
 --------
->>> from valuechain_kg.synth import rows
+>>> from valuechain_kg.datasets.synthetic import rows
 >>> kinds = [kind for kind, _ in rows(200, seed=1)]
 >>> kinds[0], "relationships" in kinds, "impacts" in kinds
 ('actors', True, True)
@@ -40,37 +40,16 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from valuechain_kg.namespaces import (
-    DCTERMS,
-    DEFAULT_BASE,
-    ORG,
-    PROV,
-    RDF_TYPE,
-    RDFS,
-    SCHEMA,
-    VC,
-    XSD,
-)
-from valuechain_kg.vocabulary import (
-    BASES,
-    CATEGORIES,
-    INITIATIVE_KINDS,
-    MODES,
-    RELATIONS,
-    RESPONSE_STATUSES,
-    RESPONSE_TYPES,
-    ROLES,
-    SECTORS,
-    STATUSES,
-)
+from valuechain_kg.ingest.rdf_rows import row_to_rdf
+from valuechain_kg.ingest.template import TEMPLATE
+from valuechain_kg.namespaces import DEFAULT_BASE
 
 __all__ = [
-    "COLUMNS",
     "MIN_ACTORS",
     "SOURCE_ROOT",
     "SynthSummary",
     "generate",
-    "ntriples",
+    "quads_of",
     "rows",
     "write",
 ]
@@ -81,59 +60,6 @@ MIN_ACTORS = 60
 #: Every synthetic claim is derived from a made-up report under this root, so nobody can
 #: mistake synthetic data for a sourced claim about a real organisation.
 SOURCE_ROOT = "https://example.org/synthetic/"
-
-#: Columns of each CSV file of the bundle, in template order (DESIGN.md, "CSV bundle").
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "actors": (
-        "id",
-        "name",
-        "role",
-        "country",
-        "sector",
-        "lei",
-        "wikidata",
-        "website",
-        "source_url",
-    ),
-    "relationships": (
-        "source",
-        "type",
-        "target",
-        "ownership_share",
-        "revenue_share",
-        "valid_from",
-        "valid_until",
-        "description",
-        "source_url",
-    ),
-    "impacts": (
-        "id",
-        "title",
-        "category",
-        "status",
-        "scale",
-        "scope",
-        "irremediability",
-        "likelihood",
-        "country",
-        "affected_group",
-        "description",
-        "source_url",
-    ),
-    "involvements": ("actor", "impact", "mode", "confidence", "description", "source_url"),
-    "leverage": ("holder", "target", "basis", "strength", "description", "source_url"),
-    "initiatives": ("id", "name", "kind", "website", "source_url"),
-    "memberships": ("actor", "initiative", "since"),
-    "responses": (
-        "actor",
-        "impact",
-        "type",
-        "status",
-        "date",
-        "description",
-        "source_url",
-    ),
-}
 
 Row = dict[str, str]
 
@@ -636,170 +562,17 @@ def rows(actors: int, seed: int) -> Iterator[tuple[str, Row]]:
     yield from builder.impact_rows()
 
 
-# RDF, following docs/rdf-model.md --------------------------------------------------------
+# RDF, through the template's one row mapping --------------------------------------------
 
-_A = f"<{RDF_TYPE}>"
-_NAME = f"<{SCHEMA}name>"
-_LABEL = f"<{RDFS}label>"
-_SOURCE = f"<{PROV}wasDerivedFrom>"
+#: Each template file's column parsers, by file stem.
+_PARSERS = {f.stem: {c.name: c.parse for c in f.columns_spec} for f in TEMPLATE.values()}
 
 
-def _lit(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def _typed(text: str, datatype: str) -> str:
-    return f'"{text}"^^<{XSD}{datatype}>'
-
-
-def _vc(local: str) -> str:
-    return f"<{VC}{local}>"
-
-
-def _sources(node: str, row: Row) -> list[str]:
-    return [f"{node} {_SOURCE} <{url}> ." for url in row.get("source_url", "").split()]
-
-
-def _actor_nt(row: Row, base: str) -> list[str]:
-    s = f"<{base}{row['id']}>"
-    lines = [
-        f"{s} {_A} {_vc('Actor')} .",
-        f"{s} {_NAME} {_lit(row['name'])} .",
-        f"{s} {_LABEL} {_lit(row['name'])} .",
-    ]
-    lines += [f"{s} {_vc('role')} <{ROLES[r]}> ." for r in row["role"].split(";")]
-    if row.get("sector"):
-        lines.append(f"{s} {_vc('sector')} <{SECTORS[row['sector']]}> .")
-    if row.get("country"):
-        lines.append(f"{s} {_vc('country')} {_lit(row['country'])} .")
-    return lines + _sources(s, row)
-
-
-def _relationship_nt(row: Row, base: str) -> list[str]:
-    source, kind, target = row["source"], row["type"], row["target"]
-    s = f"<{base}relationship/{source}--{kind}--{target}>"
-    lines = [
-        f"{s} {_A} {_vc('BusinessRelationship')} .",
-        f"{s} {_vc('fromActor')} <{base}{source}> .",
-        f"{s} {_vc('toActor')} <{base}{target}> .",
-        f"{s} {_vc('relationshipType')} <{RELATIONS[kind]}> .",
-    ]
-    for column, prop in (("ownership_share", "ownershipShare"), ("revenue_share", "revenueShare")):
-        if row.get(column):
-            lines.append(f"{s} {_vc(prop)} {_typed(row[column], 'decimal')} .")
-    lines.append(f"<{base}{source}> <{RELATIONS[kind]}> <{base}{target}> .")
-    return lines + _sources(s, row)
-
-
-def _impact_nt(row: Row, base: str) -> list[str]:
-    s = f"<{base}{row['id']}>"
-    lines = [
-        f"{s} {_A} {_vc('AdverseImpact')} .",
-        f"{s} {_NAME} {_lit(row['title'])} .",
-        f"{s} {_LABEL} {_lit(row['title'])} .",
-        f"{s} {_vc('category')} <{CATEGORIES[row['category']]}> .",
-        f"{s} {_vc('status')} <{STATUSES[row['status']]}> .",
-    ]
-    for column in ("scale", "scope", "irremediability"):
-        if row.get(column):
-            lines.append(f"{s} {_vc(column)} {_typed(row[column], 'integer')} .")
-    if row.get("likelihood"):
-        lines.append(f"{s} {_vc('likelihood')} {_typed(row['likelihood'], 'decimal')} .")
-    if row.get("country"):
-        lines.append(f"{s} {_vc('country')} {_lit(row['country'])} .")
-    if row.get("affected_group"):
-        lines.append(f"{s} {_vc('affectedGroup')} {_lit(row['affected_group'])} .")
-    return lines + _sources(s, row)
-
-
-def _involvement_nt(row: Row, base: str) -> list[str]:
-    actor, impact, mode = row["actor"], row["impact"], row["mode"]
-    s = f"<{base}involvement/{actor}--{impact}--{mode}>"
-    lines = [
-        f"{s} {_A} {_vc('Involvement')} .",
-        f"{s} {_vc('actor')} <{base}{actor}> .",
-        f"{s} {_vc('impact')} <{base}{impact}> .",
-        f"{s} {_vc('mode')} <{MODES[mode]}> .",
-    ]
-    if row.get("confidence"):
-        lines.append(f"{s} {_vc('confidence')} {_typed(row['confidence'], 'decimal')} .")
-    return lines + _sources(s, row)
-
-
-def _leverage_nt(row: Row, base: str) -> list[str]:
-    holder, target, basis = row["holder"], row["target"], row["basis"]
-    s = f"<{base}leverage/{holder}--{target}--{basis}>"
-    lines = [
-        f"{s} {_A} {_vc('Leverage')} .",
-        f"{s} {_vc('holder')} <{base}{holder}> .",
-        f"{s} {_vc('target')} <{base}{target}> .",
-        f"{s} {_vc('basis')} <{BASES[basis]}> .",
-        f"{s} {_vc('strength')} {_typed(row['strength'], 'decimal')} .",
-    ]
-    return lines + _sources(s, row)
-
-
-def _initiative_nt(row: Row, base: str) -> list[str]:
-    s = f"<{base}{row['id']}>"
-    lines = [
-        f"{s} {_A} {_vc('Initiative')} .",
-        f"{s} {_A} <{ORG}Organization> .",
-        f"{s} {_NAME} {_lit(row['name'])} .",
-        f"{s} {_LABEL} {_lit(row['name'])} .",
-    ]
-    if row.get("kind"):
-        lines.append(f"{s} {_vc('initiativeKind')} <{INITIATIVE_KINDS[row['kind']]}> .")
-    return lines + _sources(s, row)
-
-
-def _membership_nt(row: Row, base: str) -> list[str]:
-    actor, initiative = row["actor"], row["initiative"]
-    s = f"<{base}membership/{actor}--{initiative}>"
-    lines = [
-        f"{s} {_A} <{ORG}Membership> .",
-        f"{s} <{ORG}member> <{base}{actor}> .",
-        f"{s} <{ORG}organization> <{base}{initiative}> .",
-    ]
-    if row.get("since"):
-        lines.append(f"{s} {_vc('since')} {_typed(row['since'], 'gYear')} .")
-    lines.append(f"<{base}{actor}> {_vc('memberOf')} <{base}{initiative}> .")
-    return lines
-
-
-def _response_nt(row: Row, base: str) -> list[str]:
-    actor, impact, kind = row["actor"], row["impact"], row["type"]
-    s = f"<{base}response/{actor}--{impact}--{kind}>"
-    lines = [
-        f"{s} {_A} {_vc('Response')} .",
-        f"{s} {_vc('actor')} <{base}{actor}> .",
-        f"{s} {_vc('impact')} <{base}{impact}> .",
-        f"{s} {_vc('responseType')} <{RESPONSE_TYPES[kind]}> .",
-    ]
-    if row.get("status"):
-        lines.append(f"{s} {_vc('responseStatus')} <{RESPONSE_STATUSES[row['status']]}> .")
-    if row.get("date"):
-        lines.append(f"{s} {_vc('date')} {_typed(row['date'], 'date')} .")
-    if row.get("description"):
-        lines.append(f"{s} <{DCTERMS}description> {_lit(row['description'])} .")
-    return lines + _sources(s, row)
-
-
-_TO_NT = {
-    "actors": _actor_nt,
-    "relationships": _relationship_nt,
-    "impacts": _impact_nt,
-    "involvements": _involvement_nt,
-    "leverage": _leverage_nt,
-    "initiatives": _initiative_nt,
-    "memberships": _membership_nt,
-    "responses": _response_nt,
-}
-
-
-def ntriples(kind: str, row: Row, base: str = DEFAULT_BASE) -> list[str]:
-    """The N-Triples lines of one template row, as ``docs/rdf-model.md`` maps it."""
-    return _TO_NT[kind](row, base)
+def quads_of(kind: str, row: Row, base: str = DEFAULT_BASE) -> list[ox.Quad]:
+    """The quads of one generated row (``kind`` is the file stem), as a curator's row maps."""
+    parsers = _PARSERS[kind]
+    values = {column: parsers[column](text) for column, text in row.items() if text}
+    return row_to_rdf(f"{kind}.csv", values, base)[1]
 
 
 def generate(actors: int, seed: int, base: str = DEFAULT_BASE) -> Iterator[ox.Quad]:
@@ -813,14 +586,8 @@ def generate(actors: int, seed: int, base: str = DEFAULT_BASE) -> Iterator[ox.Qu
     >>> len(store) > 1000
     True
     """
-    chunk: list[str] = []
     for kind, row in rows(actors, seed):
-        chunk += ntriples(kind, row, base)
-        if len(chunk) >= 50_000:
-            yield from ox.parse("\n".join(chunk).encode(), format=ox.RdfFormat.N_TRIPLES)
-            chunk = []
-    if chunk:
-        yield from ox.parse("\n".join(chunk).encode(), format=ox.RdfFormat.N_TRIPLES)
+        yield from quads_of(kind, row, base)
 
 
 def write(
@@ -839,21 +606,26 @@ def write(
     summary = SynthSummary()
     if fmt == "nt":
         out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as stream:
+        with out.open("wb", buffering=1 << 20) as nt:
+            chunk: list[ox.Quad] = []
             for kind, row in rows(actors, seed):
-                lines = ntriples(kind, row, base)
+                quads = quads_of(kind, row, base)
                 summary.rows[kind] += 1
-                summary.triples += len(lines)
-                stream.write("\n".join(lines))
-                stream.write("\n")
+                summary.triples += len(quads)
+                chunk += quads
+                if len(chunk) >= 50_000:
+                    nt.write(ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"")
+                    chunk = []
+            nt.write(ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"")
         return summary
     if fmt != "csv":
         raise ValueError(f"unknown synthetic output format {fmt!r} (known: nt, csv)")
     out.mkdir(parents=True, exist_ok=True)
-    streams = {k: (out / f"{k}.csv").open("w", encoding="utf-8", newline="") for k in COLUMNS}
+    files = {f.stem: f for f in TEMPLATE.values()}
+    streams = {k: (out / f.name).open("w", encoding="utf-8", newline="") for k, f in files.items()}
     try:
         writers = {
-            k: csv.DictWriter(s, fieldnames=COLUMNS[k], restval="", lineterminator="\n")
+            k: csv.DictWriter(s, fieldnames=files[k].columns, restval="", lineterminator="\n")
             for k, s in streams.items()
         }
         for writer in writers.values():
