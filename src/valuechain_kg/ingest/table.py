@@ -14,17 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from valuechain_kg.errors import InputProblem, Location
+from valuechain_kg.ingest.template import TemplateFile
 
-__all__ = ["Row", "TableSpec", "read_table"]
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One file of the template: its columns in the template's order and the required ones."""
-
-    name: str
-    columns: tuple[str, ...]
-    required: frozenset[str]
+__all__ = ["Row", "read_table"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ def _decode(path: Path, problems: list[InputProblem]) -> str | None:
 
 
 def _header(
-    names: list[str], spec: TableSpec, file: str, problems: list[InputProblem]
+    names: list[str], spec: TemplateFile, file: str, problems: list[InputProblem]
 ) -> list[str | None]:
     """The known column at each position (None for an unknown one), reporting what is wrong."""
     known: list[str | None] = []
@@ -91,7 +83,7 @@ def _header(
     return known
 
 
-def read_table(path: Path, spec: TableSpec, problems: list[InputProblem]) -> list[Row]:
+def read_table(path: Path, spec: TemplateFile, problems: list[InputProblem]) -> list[Row]:
     """The data rows of one CSV file; problems are appended to `problems`, never raised.
 
     Blank lines and rows whose cells are all empty (spreadsheets write those) are skipped.
