@@ -10,7 +10,8 @@ import pytest
 from chains import Chain, cobalt_chain, surveillance_chain
 from matplotlib.figure import Figure
 
-from valuechain_kg.explore import (
+from valuechain_kg.models import HypotheticalMembership
+from valuechain_kg.notebook import (
     COLLECTIVE_COLUMNS,
     HOLDER_COLUMNS,
     IMPACT_COLUMNS,
@@ -28,7 +29,6 @@ from valuechain_kg.explore import (
     leverage_change,
     to_frame,
 )
-from valuechain_kg.models import HypotheticalMembership
 
 
 def mixed_chain() -> Chain:
