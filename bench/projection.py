@@ -25,7 +25,7 @@ EDGES_QUERY = (
 
 def build_vs_select(directory: str, repeat: int) -> dict[str, Any]:
     """Alternate the anchor and the projection so drift on a shared machine hits both."""
-    from valuechain_kg.analysis.projection import build_projection
+    from valuechain_kg.service.projection_reader import build_projection
     from valuechain_kg.store import GraphStore
 
     store = GraphStore(Path(directory))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, best_paths_to
 from valuechain_kg.analysis.linkage import impacts_of, linked_actors
-from valuechain_kg.analysis.projection import build_projection
+from valuechain_kg.service.projection_reader import build_projection
 
 NODES = [f"n{i}" for i in range(6)]
 KINDS = ["supplies", "sells-to", "invests-in", "finances"]

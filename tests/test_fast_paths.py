@@ -27,12 +27,13 @@ from hypothesis import strategies as st
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import linkage
 from valuechain_kg.analysis.leverage import best_paths_to
-from valuechain_kg.analysis.projection import Projection, build_projection
+from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.api.app import create_app
 from valuechain_kg.datasets.synthetic import generate
 from valuechain_kg.errors import NotFound
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.namespaces import VC
+from valuechain_kg.service.projection_reader import build_projection
 from valuechain_kg.store import GraphStore
 
 # --- the projection against a straightforward reference query set ----------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from chains import Chain, cobalt_chain
 
-from valuechain_kg.analysis.projection import build_projection
 from valuechain_kg.errors import NotFound, UsageError
+from valuechain_kg.service.projection_reader import build_projection
 
 
 def test_projection_is_not_rebuilt_between_two_queries_on_unchanged_data() -> None:

@@ -22,7 +22,7 @@ costs time linear in the part of the network within ``max_hops``.
 Examples
 --------
 >>> from valuechain_kg.store import GraphStore
->>> from valuechain_kg.analysis.projection import build_projection
+>>> from valuechain_kg.service.projection_reader import build_projection
 >>> store = GraphStore()
 >>> store.update('''INSERT DATA {
 ...   vcid:mine vc:supplies vcid:smelter . vcid:smelter vc:supplies vcid:maker .
