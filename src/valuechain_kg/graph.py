@@ -18,7 +18,6 @@ from valuechain_kg import answers, summaries
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage
-from valuechain_kg.analysis.memo import RevisionMemo
 from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.errors import NotFound, UsageError, ValidationFailed
 from valuechain_kg.identifiers import compact, expand
@@ -45,6 +44,7 @@ from valuechain_kg.models import (
     SearchHit,
 )
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
+from valuechain_kg.service.cache import RevisionMemo
 from valuechain_kg.service.projection_reader import build_projection
 from valuechain_kg.store import GraphStore, ProgressCallback
 
