@@ -60,14 +60,12 @@ def linked_actor_record(
 
 def leverage_target(
     p: Projection,
-    members: dict[str, list[int]],
+    found: lev.TargetLeverage,
     names: dict[str, str],
-    target: int,
-    ordered: list[lev.HolderPath],
     threshold: float,
     id_of: Callable[[str], str],
 ) -> LeverageTarget:
-    """One target's collective leverage and coalition over all its holders.
+    """One target's collective leverage and coalition, as the answer shows them.
 
     ``holders`` is left empty for the caller to fill with the page only (DESIGN.md: collective
     leverage and coalitions always use all holders).
@@ -79,23 +77,23 @@ def leverage_target(
             members=[p.ids[n] for n in g.members],
             strength=g.strength,
         )
-        for g in lev.collective_by_initiative(ordered, members, id_of)
+        for g in found.collective
     ]
-    reached = lev.smallest_coalition([h.strength for h in ordered], threshold)
     coalition = None
-    if reached is not None:
-        size, strength = reached
+    if found.coalition is not None:
+        size, strength = found.coalition
         coalition = Coalition(
             threshold=threshold,
-            members=[p.ids[h.holder] for h in ordered[:size]],
+            members=[p.ids[h.holder] for h in found.holders[:size]],
             strength=strength,
         )
+    target = found.target
     return LeverageTarget(
         id=p.ids[target],
         iri=p.iris[target],
         name=p.names[target],
         holders=[],
-        holders_total=len(ordered),
+        holders_total=len(found.holders),
         collective=collective,
         coalition=coalition,
     )

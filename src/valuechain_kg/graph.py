@@ -403,9 +403,8 @@ class KnowledgeGraph:
                 ordered = lev.holder_order(lev.best_paths_to(network, cause, max_hops).values())
             else:
                 ordered = self._holders(p, cause, max_hops)
-            targets.append(
-                answers.leverage_target(p, members, names, cause, ordered, threshold, self.id_of)
-            )
+            found = lev.leverage_over(ordered, cause, members, threshold, self.id_of)
+            targets.append(answers.leverage_target(p, found, names, threshold, self.id_of))
             targets[-1].holders = answers.holder_models(p, network, modes, ordered[page])
         note = None
         if not targets:

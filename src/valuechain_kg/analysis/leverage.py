@@ -47,12 +47,14 @@ __all__ = [
     "HolderPath",
     "LeverageEdge",
     "LeverageNetwork",
+    "TargetLeverage",
     "best_paths_from",
     "best_paths_to",
     "collective_by_initiative",
     "collective_strength",
     "derived_strength",
     "holder_order",
+    "leverage_over",
     "smallest_coalition",
 ]
 
@@ -292,3 +294,49 @@ def smallest_coalition(strengths: Sequence[float], threshold: float) -> tuple[in
         if strength >= threshold - 1e-12:
             return n, strength
     return None
+
+
+@dataclass(frozen=True)
+class TargetLeverage:
+    """Everything known about leverage over one target: alone, by chain, and together.
+
+    ``holders`` in holder order (:func:`holder_order`); ``collective`` per initiative
+    (:func:`collective_by_initiative`); ``coalition`` the smallest leading group of holders
+    reaching the threshold, as (size, strength), or None (:func:`smallest_coalition`).
+    """
+
+    target: int
+    holders: list[HolderPath]
+    collective: list[CollectiveLeverage]
+    coalition: tuple[int, float] | None
+
+
+def leverage_over(
+    holders: Sequence[HolderPath],
+    target: int,
+    members: dict[str, list[int]],
+    threshold: float,
+    key_of: Callable[[str], str],
+) -> TargetLeverage:
+    """Collective leverage and the coalition over ``target``, from all its ``holders``.
+
+    Collective leverage and coalitions always use every holder, never one page of them
+    (Due Diligence Guidance, Section II, on using leverage collectively).
+
+    >>> net = LeverageNetwork.from_edges([
+    ...     (0, 2, LeverageEdge(0.4, ("contract-terms",), (), True)),
+    ...     (1, 2, LeverageEdge(0.3, ("contract-terms",), (), True)),
+    ... ])
+    >>> found = leverage_over(
+    ...     holder_order(best_paths_to(net, 2, 6).values()), 2, {"rba": [0, 1]}, 0.5, str
+    ... )
+    >>> [g.initiative for g in found.collective], found.coalition
+    (['rba'], (2, 0.58))
+    """
+    ordered = list(holders)
+    return TargetLeverage(
+        target=target,
+        holders=ordered,
+        collective=collective_by_initiative(ordered, members, key_of),
+        coalition=smallest_coalition([h.strength for h in ordered], threshold),
+    )
