@@ -24,6 +24,7 @@ from valuechain_kg import cli_output as out
 from valuechain_kg.errors import UsageError, ValidationFailed, VckgError
 from valuechain_kg.namespaces import DEFAULT_BASE
 from valuechain_kg.store import PROGRESS_THRESHOLD
+from valuechain_kg.store_writes import is_disk_full
 
 app = typer.Typer(
     name="vckg",
@@ -54,6 +55,11 @@ def reports_errors(func: F) -> F:
         except VckgError as exc:
             stderr.print(f"error: {exc}", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from exc
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            stderr.print(f"error: the disk is full: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]
 

@@ -75,3 +75,11 @@ class ValidationFailed(VckgError):
     def __init__(self, report: object, message: str = "the data violates the shapes") -> None:
         self.report = report
         super().__init__(message)
+
+
+class StoreFull(VckgError):
+    """The disk under an on-disk store has no room left: the write was refused and the store is
+    as it was before it (exit 2, HTTP 507 Insufficient Storage); writes work again once space
+    is freed."""
+
+    http_status = 507

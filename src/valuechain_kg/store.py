@@ -8,14 +8,18 @@ cached answers are stale.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from valuechain_kg.errors import InputError, InputProblem, Location, StoreBusy
+from valuechain_kg.errors import InputError, InputProblem, Location, StoreBusy, StoreFull
 from valuechain_kg.namespaces import PREFIXES
+from valuechain_kg.store_writes import change_update, is_disk_full
 
 #: RDF formats read by file extension.
 FORMATS_BY_EXTENSION: dict[str, ox.RdfFormat] = {
@@ -98,6 +102,8 @@ def _open_disk_store(path: Path) -> ox.Store:
                 f"the store {path} is in use by another process (a running 'vckg serve'?): "
                 "stop that process, or ask the running server through its /sparql endpoint"
             ) from exc
+        if is_disk_full(exc):
+            raise StoreFull(f"cannot open the store {path}: its disk is full ({exc})") from exc
         problem = InputProblem(Location(str(path)), f"cannot open the store: {exc}")
         raise InputError([problem]) from exc
 
@@ -132,15 +138,80 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
+    #: Set when a write met a full disk: RocksDB then refuses every later write through the
+    #: same handle, even after space is freed, so the next write reopens the store first.
+    _needs_reopen = False
+    _write_lock = threading.RLock()
+
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or none."""
-        self._store.extend(quads)
+        with self._writing():
+            self._store.extend(quads)
         self._changed()
 
     def remove(self, quads: Iterable[ox.Quad]) -> None:
-        for quad in list(quads):
-            self._store.remove(quad)
+        """Remove quads in one transaction: all of them or none."""
+        self.apply_change(removed=quads)
+
+    def apply_change(self, removed: Iterable[ox.Quad] = (), added: Iterable[ox.Quad] = ()) -> None:
+        """Remove ``removed`` and add ``added`` in ONE transaction (``store_writes``).
+
+        Readers see the store before or after the change, never between, and a process
+        killed at any moment leaves one of the two states on disk.
+        """
+        change = change_update(removed, added)
+        if not change:
+            return
+        with self._writing():
+            self._store.update(change.text, custom_functions=change.custom_functions)
         self._changed()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write: on a store that met a full disk, reopened first; a full disk -> StoreFull.
+
+        A write refused for lack of space changed nothing (RocksDB commits a transaction whole
+        or not at all), so StoreFull tells the caller that the store is as it was.
+        """
+        with self._write_lock:
+            try:
+                if self._needs_reopen:
+                    self._reopen()
+                yield
+            except OSError as exc:
+                if not is_disk_full(exc):
+                    raise
+                self._needs_reopen = self.path is not None
+                raise StoreFull(
+                    f"the disk holding the store {self.path or '(in memory)'} is full: nothing "
+                    "was written and the store is as it was; free some space and retry"
+                ) from exc
+
+    def _reopen(self, wait: float = 5.0) -> None:
+        """Replace a handle that met a full disk with a fresh one (raises OSError if it cannot).
+
+        Only one read-write handle may be open in a process, so a read-only handle serves the
+        readers while the old one is dropped; queries still running on the old one hold it
+        open a little longer, hence the bounded wait for its lock.
+        """
+        assert self.path is not None
+        old, self._store = self._store, ox.Store.read_only(str(self.path))
+        del old
+        give_up = time.monotonic() + wait
+        while True:
+            try:
+                self._store = ox.Store(str(self.path))
+                break
+            except OSError as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() > give_up:
+                    raise StoreBusy(
+                        f"the store {self.path} is being reopened after its disk was full, and "
+                        "queries still hold the old handle: retry the write in a moment"
+                    ) from exc
+                time.sleep(0.05)
+        self._needs_reopen = False
 
     def bulk_load(self, path: Path) -> None:
         """Fast, non-transactional load of a large file (benchmarks and the first fill)."""
@@ -181,7 +252,8 @@ class GraphStore:
         )
 
     def flush(self) -> None:
-        if self.path is not None:
+        # A handle that met a full disk cannot flush; what it committed is in its log already.
+        if self.path is not None and not self._needs_reopen:
             self._store.flush()
 
     def close(self) -> None:

@@ -1,7 +1,9 @@
 """Errors as RFC 9457 problem documents: the one place where an error type becomes a status.
 
 The error hierarchy of ``valuechain_kg.errors`` carries its own ``http_status`` (NotFound 404,
-UsageError 422, ValidationFailed 422, InputError 400); this module only renders it.
+UsageError 422, ValidationFailed 422, InputError 400, StoreFull 507); this module only renders
+it. A disk-full OSError that reaches the face without passing through ``GraphStore`` is 507
+as well, never a plain-text 500.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from valuechain_kg.api.workers import QueryTimeout
 from valuechain_kg.errors import InputError, ValidationFailed, VckgError
+from valuechain_kg.store_writes import is_disk_full
 
 __all__ = ["ProblemError", "install_problem_handlers", "problem_response"]
 
@@ -31,6 +34,7 @@ _TITLES = {
     415: "Unsupported media type",
     422: "Unprocessable request",
     503: "Service unavailable",
+    507: "Insufficient storage",
 }
 
 
@@ -107,6 +111,12 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
+async def _os_error(_: Request, exc: Exception) -> JSONResponse:
+    if not is_disk_full(exc):
+        raise exc
+    return problem_response(507, f"the disk holding the store is full; nothing was written: {exc}")
+
+
 async def _timeout(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(503, str(exc), {"Retry-After": "60"})
 
@@ -118,3 +128,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OSError, _os_error)

@@ -7,6 +7,19 @@ also means the real store sees the update's exact effect even when the update us
 ``UUID()`` or ``NOW()``, which would differ on a second run. Updates are serialised by a lock:
 two concurrent updates must not both validate against the same old state.
 
+The difference is committed as ONE transaction (``GraphStore.apply_change``: a single
+``DELETE DATA ... ; INSERT DATA ...`` update), so readers see the store before or after the
+update and a crash at any moment leaves one of the two. Removed quads with blank nodes are
+no exception: they are bound to their exact terms inside that same update
+(``valuechain_kg.store_writes``), so every update that validates can be committed atomically
+and none needs running a second time on the live store.
+
+Named graphs are gated too: each named graph the update touches is validated on its own, as
+if its quads were the default graph, over that graph's contents before the update plus the
+change to it. Not the union with the default graph: queries read the default graph alone
+(``api.sparql``), so a graph is a dataset of its own and must hold up by itself; a
+relationship put in a named graph needs its actors typed in that graph too.
+
 The result is validated incrementally (``shacl_compiled.validate_change``): only the focus
 nodes that the difference can affect are checked, over their neighbourhood in the store plus the
 difference, with pyshacl's verdicts; a store of a million actors is not re-validated for one
@@ -17,7 +30,7 @@ anything); bulk loads go through ``vckg load`` instead.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -39,6 +52,7 @@ class UpdateOutcome:
 
     added: int
     removed: int
+    #: The store's size before the update plus the change, not a recount of the store.
     triples_after: int
 
 
@@ -60,6 +74,55 @@ def shacl_validator(quads: Sequence[ox.Quad]) -> object:
     return validate(list(quads))
 
 
+def _in_default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads moved into the default graph, where the shapes look."""
+    return [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+
+
+def _graph_report(
+    store: GraphStore,
+    scratch: ox.Store,
+    graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+    added: list[ox.Quad],
+    removed: list[ox.Quad],
+    validator: Validator | None,
+) -> object:
+    """The SHACL report on one graph of the update's result, as if it were the default graph."""
+    if validator is not None:
+        return validator(_in_default_graph(scratch.quads_for_pattern(None, None, None, graph)))
+    from valuechain_kg.shacl_compiled import validate_change
+
+    if isinstance(graph, ox.DefaultGraph):
+        return validate_change(store, added=added, removed=removed)
+    before = ox.Store()
+    before.extend(_in_default_graph(store.oxigraph.quads_for_pattern(None, None, None, graph)))
+    return validate_change(
+        before,
+        added=_in_default_graph(q for q in added if q.graph_name == graph),
+        removed=_in_default_graph(q for q in removed if q.graph_name == graph),
+    )
+
+
+def _validate(
+    store: GraphStore,
+    scratch: ox.Store,
+    added: list[ox.Quad],
+    removed: list[ox.Quad],
+    validator: Validator | None,
+) -> None:
+    """Raise ValidationFailed unless the default graph and every touched named graph conform."""
+    named = {q.graph_name for q in (*added, *removed)} - {ox.DefaultGraph()}
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+    graphs += sorted(named, key=str)  # type: ignore[arg-type]
+    for graph in graphs:
+        report = _graph_report(store, scratch, graph, added, removed, validator)
+        if has_violation(report):
+            where = "" if isinstance(graph, ox.DefaultGraph) else f" in the graph {graph}"
+            raise ValidationFailed(
+                report, f"the update would violate the shapes{where}; nothing changed"
+            )
+
+
 def apply_validated_update(
     store: GraphStore,
     update: str,
@@ -70,11 +133,13 @@ def apply_validated_update(
     """Run ``update`` on a copy, validate the result, then write its difference to ``store``.
 
     ``validator`` None (the default) validates the difference incrementally against the store;
-    a given validator gets every quad of the result instead (e.g. ``shacl_validator``, pyshacl).
+    a given validator gets every quad of the result instead (e.g. ``shacl_validator``, pyshacl),
+    once for the default graph and once for each named graph the update touched.
 
     Raises SyntaxError for an update that does not parse, ValidationFailed (store untouched)
-    when the result violates a shape, and whatever ``before_commit`` raises (for example a
-    deadline that has passed: the client was already told the update failed).
+    when the result violates a shape, StoreFull (store untouched) when the disk is full, and
+    whatever ``before_commit`` raises (for example a deadline that has passed: the client was
+    already told the update failed).
     """
     with _LOCK:
         live = store.oxigraph
@@ -86,22 +151,15 @@ def apply_validated_update(
         # inserts) needs no second pass over the store.
         added = [q for q in scratch.quads_for_pattern(None, None, None, None) if q not in live]
         removed: list[ox.Quad] = []
-        if len(live) + len(added) != len(scratch):
+        before = len(live)
+        if before + len(added) != len(scratch):
             removed = [
                 q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch
             ]
-        if validator is None:
-            from valuechain_kg.shacl_compiled import validate_change
-
-            report: object = validate_change(store, added=added, removed=removed)
-        else:
-            report = validator(list(scratch.quads_for_pattern(None, None, None, None)))
-        if has_violation(report):
-            raise ValidationFailed(report, "the update would violate the shapes; nothing changed")
+        _validate(store, scratch, added, removed, validator)
         if before_commit is not None:
             before_commit()
-        if removed:
-            store.remove(removed)
-        if added:
-            store.add(added)
-        return UpdateOutcome(added=len(added), removed=len(removed), triples_after=len(store))
+        store.apply_change(removed=removed, added=added)
+        return UpdateOutcome(
+            added=len(added), removed=len(removed), triples_after=before - len(removed) + len(added)
+        )
