@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from valuechain_kg.analysis.memo import RevisionMemo
 from valuechain_kg.graph import KnowledgeGraph
+from valuechain_kg.service.cache import RevisionMemo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = (ROOT / "data" / "cases", ROOT / "data" / "apple-suppliers-2022")
