@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from valuechain_kg import __version__
-from valuechain_kg.api import page, sparql
+from valuechain_kg.api import graph_store, page, sparql
 from valuechain_kg.api.access_log import install_access_log
 from valuechain_kg.api.caching import install_etags
 from valuechain_kg.api.docs import install_offline_docs
@@ -90,6 +90,7 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
     app.include_router(health.router)
     _include_rest_routes(app)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.include_router(page.router)
     install_etags(app)
     install_access_log(app)
