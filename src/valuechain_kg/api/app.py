@@ -65,7 +65,12 @@ def _warm_projection(kg: KnowledgeGraph) -> threading.Thread:
 def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastAPI:
     """A FastAPI app serving ``kg``; ``settings`` default to the ``VCKG_*`` environment."""
     settings = settings or ApiSettings.from_env()
-    workers = Workers(settings.query_threads, settings.query_timeout)
+    workers = Workers(
+        settings.query_threads,
+        settings.query_timeout,
+        store=kg.store,
+        processes=settings.query_processes,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -102,5 +107,7 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
             allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
             expose_headers=["ETag"],
         )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, read_timeout=settings.body_timeout
+    )
     return app

@@ -1,8 +1,12 @@
 """Run the app on uvicorn: one log line per request, clean shutdown on SIGTERM or Ctrl-C.
 
 uvicorn turns SIGTERM and SIGINT into a graceful shutdown (stop accepting, finish the requests
-in flight); only then is the store closed, which flushes RocksDB and releases its lock, so an
+in flight for at most ``shutdown_timeout`` seconds, then cancel them and kill the query
+processes); only then is the store closed, which flushes RocksDB and releases its lock, so an
 on-disk store is never left half-written.
+
+The connection limits of ``ApiSettings`` (header timeout, keep-alive, connection cap) are
+applied here, through the protocol class of ``connections``.
 
 Also runnable as ``python -m valuechain_kg.api.server [--store DIR | --data PATH ...]``.
 """
@@ -22,6 +26,7 @@ import uvicorn
 
 from valuechain_kg.api.access_log import LOGGER_NAME
 from valuechain_kg.api.app import create_app
+from valuechain_kg.api.connections import limited_protocol
 from valuechain_kg.api.settings import ApiSettings
 from valuechain_kg.graph import KnowledgeGraph
 
@@ -71,6 +76,7 @@ def serve(
 ) -> None:
     """Serve ``kg`` (or what a factory returns) until SIGTERM/SIGINT, then close its store."""
     graph = kg() if callable(kg) else kg
+    settings = settings or ApiSettings.from_env()
     _configure_logging(log_level)
     try:
         app = create_app(graph, settings)
@@ -81,6 +87,9 @@ def serve(
             log_level=log_level,
             access_log=False,  # our own access log writes the one line per request
             lifespan="on",
+            http=limited_protocol(settings.header_timeout, settings.max_connections),
+            timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]
+            timeout_graceful_shutdown=settings.shutdown_timeout,  # type: ignore[arg-type]
         )
         _GracefulServer(config).run()
     finally:

@@ -199,6 +199,23 @@ def evaluate_query(
     return writer.getvalue()
 
 
+GRAPH_FORMAT_SET = frozenset(c.format for c in GRAPH_FORMATS.values())
+
+
+def _evaluate_in_worker(
+    store: GraphStore,
+    deadline: Deadline,
+    request: ProtocolRequest,
+    media_type: str,
+    graph: bool,
+    base_iri: str,
+) -> bytes:
+    """``evaluate_query`` as a query-process task: the format travels as its media type."""
+    table = GRAPH_FORMATS if graph else RESULT_FORMATS
+    choice = next(c for c in table.values() if c.media_type == media_type)
+    return evaluate_query(store, request, choice, deadline, base_iri)
+
+
 def _choice_for(text: str, accept: str | None) -> Choice:
     form = query_form(text)
     table = GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE"} else RESULT_FORMATS
@@ -280,10 +297,12 @@ def _description_response(request: Request) -> Response:
 async def _query_response(request: Request, operation: ProtocolRequest) -> Response:
     _refuse_network(operation.text)
     choice = _choice_for(operation.text, request.headers.get("accept"))
-    kg = request.app.state.kg
     workers: Workers = request.app.state.workers
+    graph = choice.format in GRAPH_FORMAT_SET
     base = _endpoint_iri(request)
-    body = await workers.run(lambda d: evaluate_query(kg.store, operation, choice, d, base))
+    body = await workers.run_isolated(
+        _evaluate_in_worker, operation, choice.media_type, graph, base
+    )
     return Response(body, media_type=choice.media_type, headers={"Vary": "Accept"})
 
 
@@ -304,7 +323,8 @@ async def _update_response(request: Request, operation: ProtocolRequest) -> Resp
 
     def work(deadline: Deadline) -> dict[str, int]:
         try:
-            outcome = apply_validated_update(kg.store, text, base, before_commit=deadline.check)
+            with workers.writing():
+                outcome = apply_validated_update(kg.store, text, base, before_commit=deadline.check)
         except SyntaxError as exc:
             raise syntax_problem(exc, "update") from exc
         return {
@@ -327,10 +347,29 @@ async def _answer(request: Request) -> Response:
 
 @router.get("/sparql", summary="SPARQL query by GET, or the service description")
 @router.get("/sparql/", include_in_schema=False)
+@router.head("/sparql", include_in_schema=False)
+@router.head("/sparql/", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     """``?query=`` with optional ``default-graph-uri`` / ``named-graph-uri``; without a query,
     the service description (Turtle)."""
     return await _answer(request)
+
+
+#: The methods ``/sparql`` serves, as ``Allow`` lists them (RFC 9110 section 10.2.1).
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+
+
+@router.api_route("/sparql", methods=["OPTIONS", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route(
+    "/sparql/", methods=["OPTIONS", "PUT", "DELETE", "PATCH"], include_in_schema=False
+)
+async def sparql_other_methods(request: Request) -> Response:
+    """OPTIONS lists the methods served; the other methods are refused with the same list."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
+    raise ProblemError(
+        405, f"{request.method} is not served at /sparql", {"Allow": ALLOWED_METHODS}
+    )
 
 
 @router.post("/sparql", summary="SPARQL query or update by POST")

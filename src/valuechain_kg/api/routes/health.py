@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from valuechain_kg import __version__
+from valuechain_kg.api.openapi_responses import NOT_MODIFIED, problems
 from valuechain_kg.models import GraphInfo
 
 __all__ = ["Health", "router"]
@@ -23,10 +24,16 @@ class Health(BaseModel):
     counts: GraphInfo
 
 
-@router.get("/health", response_model=Health, summary="Store reachable, counts, version")
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Store reachable, counts, version",
+    responses={**NOT_MODIFIED, **problems(503)},
+)
 async def health(request: Request) -> Health:
     kg = request.app.state.kg
-    counts = await request.app.state.workers.run(lambda _deadline: kg.info())
+    # Its own thread, not a query slot: a probe must answer while every slot is taken.
+    counts = await request.app.state.workers.run_apart(kg.info)
     return Health(
         status="ok",
         version=__version__,

@@ -1,0 +1,281 @@
+"""User queries in forked worker processes that are killed at their deadline.
+
+pyoxigraph has no way to cancel a running query: a thread evaluating an ORDER BY, GROUP BY or
+COUNT over a huge join runs until the engine is done, however long ago its client gave up. A
+process can be killed. So each worker is a child forked from the server, holding the store as
+it was at the fork (copy-on-write for an in-memory store; the same open RocksDB handle, read
+only, for an on-disk one). It answers one task at a time; when a task passes its deadline the
+parent kills the child and forks a fresh one on the next demand. A worker is also replaced when
+the store's revision moves on, so a query never reads data older than the request.
+
+Workers are kept between queries because forking costs time proportional to the server's
+memory, while a round trip to a forked worker costs a pipe write and a pickle.
+
+A task is a module-level function ``fn(store, deadline, *args)`` (sent by name, with pickled
+arguments); its return value or exception comes back pickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import stat
+import struct
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from valuechain_kg.api.workers import Deadline, QueryCrashed, QueryTimeout
+from valuechain_kg.store import GraphStore
+
+__all__ = ["QueryProcesses", "fork_available"]
+
+_LENGTH = struct.Struct("!Q")
+#: After its own deadline, a worker checks itself for this long before the parent kills it,
+#: so a query that stops at a result row reports a clean timeout and the worker is kept.
+_GRACE = 0.5
+
+
+def fork_available() -> bool:
+    return hasattr(os, "fork") and hasattr(os, "register_at_fork")
+
+
+def _write_frame(fd: int, payload: bytes, until: float | None = None) -> None:
+    data = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while data:
+        if until is not None:
+            left = until - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise TimeoutError
+        data = data[os.write(fd, data) :]
+
+
+def _read_exactly(fd: int, size: int, until: float | None) -> bytes | None:
+    chunks: list[bytes] = []
+    while size:
+        if until is not None:
+            left = until - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int, until: float | None = None) -> bytes | None:
+    """One length-prefixed frame; None at end of file; TimeoutError once ``until`` passes."""
+    header = _read_exactly(fd, _LENGTH.size, until)
+    if header is None:
+        return None
+    return _read_exactly(fd, _LENGTH.unpack(header)[0], until)
+
+
+def _close_inherited(keep: set[int]) -> None:
+    """Close the sockets and pipes the child inherited, except its own two pipes.
+
+    A child holding a copy of a client connection would keep that TCP connection open after
+    the server closes it, and one holding the listening socket would keep the port bound.
+    Regular files stay: an on-disk store reads through them.
+    """
+    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    for name in os.listdir(fd_dir):
+        fd = int(name)
+        if fd in keep or fd <= 2:
+            continue
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            continue
+        if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+            os.close(fd)
+
+
+def _pack_exception(exc: BaseException) -> tuple[str, Any]:
+    """An exception as something that unpickles even when its ``__init__`` takes keywords."""
+    try:
+        return ("err", pickle.dumps((type(exc), exc.args, vars(exc))))
+    except Exception:
+        return ("err", pickle.dumps((RuntimeError, (f"{type(exc).__name__}: {exc}",), {})))
+
+
+def _unpack_exception(blob: bytes) -> BaseException:
+    cls, args, attributes = pickle.loads(blob)
+    exc: BaseException = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(attributes)
+    return exc
+
+
+def _serve_tasks(store: GraphStore, tasks: int, results: int) -> None:
+    """The child's loop: one task in, one answer out, until the parent closes the pipe."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the parent decides
+    _close_inherited({tasks, results})
+    while True:
+        frame = _read_frame(tasks)
+        if frame is None:
+            return
+        fn, args, seconds = pickle.loads(frame)
+        # The kernel ends this process past the deadline even if the parent is gone.
+        signal.setitimer(signal.ITIMER_REAL, seconds + 2 * _GRACE + 1)
+        deadline = Deadline(seconds)
+        try:
+            answer: tuple[str, Any] = ("ok", fn(store, deadline, *args))
+        except BaseException as exc:  # everything goes back to the parent, which re-raises
+            answer = _pack_exception(exc)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            payload = pickle.dumps(answer)
+        except Exception as exc:
+            payload = pickle.dumps(_pack_exception(exc))
+        _write_frame(results, payload)
+
+
+class _Child:
+    """One forked worker and the two pipes to it."""
+
+    def __init__(self, pid: int, tasks: int, results: int, revision: str) -> None:
+        self.pid = pid
+        self.tasks = tasks
+        self.results = results
+        self.revision = revision
+        self._status: int | None = None
+
+    def signal_kill(self) -> None:
+        """SIGKILL, unless already reaped (its pid may belong to someone else by then)."""
+        if self._status is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """SIGKILL, reap, close: the engine stops wherever it was."""
+        self.signal_kill()
+        self.reap()
+
+    def reap(self) -> int:
+        """Close the pipes and collect the exit status, once (a second call only reads it)."""
+        if self._status is None:
+            os.close(self.tasks)
+            os.close(self.results)
+            try:
+                self._status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:
+                self._status = 0
+        return self._status
+
+
+class QueryProcesses:
+    """At most ``size`` forked workers over ``store``; ``call`` blocks, so run it in a thread."""
+
+    def __init__(self, store: GraphStore, size: int) -> None:
+        self.store = store
+        self.size = size
+        self._idle: list[_Child] = []
+        self._busy: set[_Child] = set()
+        self._lock = threading.Lock()
+        #: Held while forking and by store writers, so no fork copies a write half done.
+        self.fork_lock = threading.Lock()
+        self._closed = False
+
+    def _fork(self, until: float) -> _Child:
+        if not self.fork_lock.acquire(timeout=max(until - time.monotonic(), 0.0)):
+            raise TimeoutError  # a write holds the store for longer than the query may wait
+        try:
+            task_r, task_w = os.pipe()
+            result_r, result_w = os.pipe()
+            with warnings.catch_warnings():
+                # Forking a threaded process is safe here: the child runs only this module's
+                # loop and the engine, then leaves by os._exit without running any cleanup.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                revision = self.store.revision
+                pid = os.fork()
+        finally:
+            self.fork_lock.release()
+        if pid == 0:  # the child
+            status = 0
+            try:
+                os.close(task_w)
+                os.close(result_r)
+                _serve_tasks(self.store, task_r, result_w)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(task_r)
+        os.close(result_w)
+        return _Child(pid, task_w, result_r, revision)
+
+    def _take(self, until: float) -> _Child:
+        """An idle worker forked at the current revision, or a new one."""
+        revision = self.store.revision
+        with self._lock:
+            if self._closed:
+                raise QueryCrashed("the server is shutting down")
+            stale = [c for c in self._idle if c.revision != revision]
+            self._idle = [c for c in self._idle if c.revision == revision]
+            child = self._idle.pop() if self._idle else None
+        for old in stale:
+            old.kill()
+        if child is None:
+            child = self._fork(until)
+        with self._lock:
+            self._busy.add(child)
+        return child
+
+    def _give_back(self, child: _Child, healthy: bool) -> None:
+        with self._lock:
+            self._busy.discard(child)
+            keep = healthy and not self._closed and len(self._idle) < self.size
+            if keep:
+                self._idle.append(child)
+        if not keep:
+            child.kill()
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
+        """``fn(store, deadline, *args)`` in a worker; QueryTimeout once ``seconds`` pass."""
+        until = time.monotonic() + seconds + _GRACE
+        try:
+            child = self._take(until)
+        except TimeoutError:
+            raise QueryTimeout(f"the query ran longer than {seconds:g} s") from None
+        healthy = False
+        try:
+            try:
+                _write_frame(child.tasks, pickle.dumps((fn, args, seconds)), until)
+                frame = _read_frame(child.results, until)
+            except TimeoutError:
+                raise QueryTimeout(f"the query ran longer than {seconds:g} s") from None
+            except OSError:  # a broken pipe: the worker died while taking the task
+                frame = None
+            if frame is None:
+                status = child.reap()
+                how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "an exit"
+                raise QueryCrashed(f"the query process ended unexpectedly ({how})")
+            healthy = True
+            kind, value = pickle.loads(frame)
+        finally:
+            self._give_back(child, healthy)
+        if kind == "err":
+            raise _unpack_exception(value)
+        return value
+
+    def kill_all(self) -> None:
+        """End every worker now, busy or not: queries in flight answer 503 at once."""
+        with self._lock:
+            self._closed = True
+            busy = set(self._busy)
+            children = [*self._idle, *busy]
+            self._idle = []
+        for child in children:
+            child.signal_kill()
+        for child in children:
+            if child not in busy:
+                child.reap()
