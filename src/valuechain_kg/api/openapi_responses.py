@@ -11,7 +11,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["PROBLEM_JSON", "Problem", "Responses", "media", "no_content", "problems"]
+from valuechain_kg.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS
+
+__all__ = [
+    "LOOKUP",
+    "NOT_MODIFIED",
+    "PROBLEM_JSON",
+    "READ",
+    "SPARQL_GET",
+    "SPARQL_POST",
+    "SPARQL_POST_BODY",
+    "Problem",
+    "Responses",
+    "media",
+    "no_content",
+    "problems",
+]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -80,3 +95,50 @@ def no_content(status: int, description: str, **headers: str) -> Responses:
             for name, text in headers.items()
         }
     return {status: answer}
+
+
+#: What every read route can answer besides its 200: a revalidated ETag, bad or unknown
+#: parameters and ids, and the deadline.
+NOT_MODIFIED = no_content(304, "Not modified (If-None-Match matched the ETag)")
+READ: Responses = {**NOT_MODIFIED, **problems(400, 422, 503)}
+#: A read of one resource named by an id in the path.
+LOOKUP: Responses = {**NOT_MODIFIED, **problems(400, 404, 422, 503)}
+
+
+def _sparql_answers() -> list[str]:
+    tables = (RESULT_FORMATS, GRAPH_FORMATS)
+    return sorted({c.media_type for table in tables for c in table.values()})
+
+
+#: ``GET /sparql``: query results (SELECT/ASK) or a graph (CONSTRUCT/DESCRIBE, the service
+#: description), in the negotiated format.
+SPARQL_GET: Responses = {
+    **media(200, "Query results, or the service description", *_sparql_answers()),
+    **NOT_MODIFIED,
+    **problems(400, 406, 503),
+}
+#: ``POST /sparql``: a query's answer as for GET, or an update's outcome as JSON.
+SPARQL_POST: Responses = {
+    **media(
+        200,
+        "Query results, or (an update) the counts it added and removed as JSON",
+        *_sparql_answers(),
+        "application/json",
+    ),
+    **problems(400, 401, 403, 406, 413, 415, 422, 503, 507),
+}
+
+#: ``POST /sparql`` bodies (SPARQL 1.1 Protocol 2.1.2, 2.1.3, 2.2.1, 2.2.2).
+SPARQL_POST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {"query": {"type": "string"}, "update": {"type": "string"}},
+            }
+        },
+        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/sparql-update": {"schema": {"type": "string"}},
+    },
+}

@@ -30,6 +30,7 @@ from valuechain_kg.api.negotiation import (
     NotAcceptable,
     choose,
 )
+from valuechain_kg.api.openapi_responses import SPARQL_GET, SPARQL_POST, SPARQL_POST_BODY
 from valuechain_kg.api.problems import ProblemError
 from valuechain_kg.api.settings import ApiSettings
 from valuechain_kg.api.sparql_syntax import (
@@ -345,7 +346,11 @@ async def _answer(request: Request) -> Response:
     return await _update_response(request, operation)
 
 
-@router.get("/sparql", summary="SPARQL query by GET, or the service description")
+@router.get(
+    "/sparql",
+    summary="SPARQL query by GET, or the service description",
+    responses=SPARQL_GET,
+)
 @router.get("/sparql/", include_in_schema=False)
 @router.head("/sparql", include_in_schema=False)
 @router.head("/sparql/", include_in_schema=False)
@@ -372,7 +377,12 @@ async def sparql_other_methods(request: Request) -> Response:
     )
 
 
-@router.post("/sparql", summary="SPARQL query or update by POST")
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update by POST",
+    responses=SPARQL_POST,
+    openapi_extra={"requestBody": SPARQL_POST_BODY},
+)
 @router.post("/sparql/", include_in_schema=False)
 async def sparql_post(request: Request) -> Response:
     """A query (form ``query=`` or ``application/sparql-query``) or an update (form ``update=``

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
+from valuechain_kg.api.openapi_responses import LOOKUP, READ
 from valuechain_kg.models import ActorDetail, ActorImpactsAnswer, ActorList, HoldingsAnswer
 
 __all__ = ["router"]
@@ -28,7 +29,7 @@ async def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
     return await request.app.state.workers.run(lambda _d: getattr(kg, method)(*args, **kwargs))
 
 
-@router.get("", summary="Actors, filtered by role, country or a text query")
+@router.get("", summary="Actors, filtered by role, country or a text query", responses=READ)
 async def list_actors(
     request: Request,
     role: str | None = Query(None, description="Role slug, e.g. investor."),
@@ -42,7 +43,11 @@ async def list_actors(
     )
 
 
-@router.get("/{actor_id:path}/impacts", summary="Every impact an actor is linked to, and how")
+@router.get(
+    "/{actor_id:path}/impacts",
+    summary="Every impact an actor is linked to, and how",
+    responses=LOOKUP,
+)
 async def actor_impacts(
     request: Request,
     actor_id: str,
@@ -65,6 +70,7 @@ async def actor_impacts(
 @router.get(
     "/{actor_id:path}/leverage",
     summary="Over whom this actor holds leverage, directly and through chains",
+    responses=LOOKUP,
 )
 async def actor_leverage(
     request: Request,
@@ -85,6 +91,6 @@ async def actor_leverage(
     )
 
 
-@router.get("/{actor_id:path}", summary="One actor")
+@router.get("/{actor_id:path}", summary="One actor", responses=LOOKUP)
 async def get_actor(request: Request, actor_id: str) -> ActorDetail:
     return await _call(request, "actor", actor_id)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from valuechain_kg.api.openapi_responses import LOOKUP, READ, problems
 from valuechain_kg.models import (
     HypotheticalLeverage,
     HypotheticalMembership,
@@ -46,7 +47,7 @@ async def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
     return await request.app.state.workers.run(lambda _d: getattr(kg, method)(*args, **kwargs))
 
 
-@router.get("", summary="Adverse impacts, filtered, most severe first")
+@router.get("", summary="Adverse impacts, filtered, most severe first", responses=READ)
 async def list_impacts(
     request: Request,
     category: str | None = Query(None, description="Category slug, e.g. privacy."),
@@ -70,7 +71,11 @@ async def list_impacts(
     )
 
 
-@router.get("/{impact_id:path}/linked-actors", summary="Who causes, contributes, is linked")
+@router.get(
+    "/{impact_id:path}/linked-actors",
+    summary="Who causes, contributes, is linked",
+    responses=LOOKUP,
+)
 async def linked_actors(
     request: Request,
     impact_id: str,
@@ -90,7 +95,11 @@ async def linked_actors(
     )
 
 
-@router.get("/{impact_id:path}/leverage", summary="Who holds leverage over the causing entities")
+@router.get(
+    "/{impact_id:path}/leverage",
+    summary="Who holds leverage over the causing entities",
+    responses=LOOKUP,
+)
 async def leverage(
     request: Request,
     impact_id: str,
@@ -115,6 +124,7 @@ async def leverage(
 @router.post(
     "/{impact_id:path}/leverage/what-if",
     summary="Leverage with hypothetical leverage edges or memberships (nothing is stored)",
+    responses=problems(400, 404, 413, 422, 503),
 )
 async def leverage_what_if(
     request: Request,
@@ -140,6 +150,6 @@ async def leverage_what_if(
     )
 
 
-@router.get("/{impact_id:path}", summary="One adverse impact")
+@router.get("/{impact_id:path}", summary="One adverse impact", responses=LOOKUP)
 async def get_impact(request: Request, impact_id: str) -> ImpactDetail:
     return await _call(request, "impact", impact_id)
