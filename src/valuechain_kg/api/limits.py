@@ -1,38 +1,39 @@
 """Ceilings on request bodies: a client cannot make the server buffer an unbounded upload, nor
 hold a request open by sending its body slowly.
 
-The size is checked twice: against ``Content-Length`` before anything is read, and against the
-bytes actually received (a chunked upload has no length); either way the answer is 413. The
-whole body must arrive within ``read_timeout`` seconds, else 408. Both refusals are raised
-inside the app, where a route reads the body, so they are rendered and logged like any other
-problem; they close the connection, since the rest of the body is not wanted.
+The body is read here, before the app sees the request: refused at once if ``Content-Length``
+says it is too large, else read up to ``max_bytes`` (a chunked upload has no length) within
+``read_timeout`` seconds, then handed to the app in one piece. Too large is 413, too slow 408;
+both close the connection (the rest of the body is not wanted) and are logged on the access
+log like any answer. Reading the body here, rather than raising from inside the app's
+``receive``, keeps the refusal out of the app's middleware, which would see it as a crash.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from valuechain_kg.api.problems import ProblemError, problem_response
+from valuechain_kg.api.access_log import LOGGER_NAME
+from valuechain_kg.api.problems import problem_response
 
-__all__ = ["BodyReadTimeout", "BodySizeLimit", "BodyTooLarge"]
+__all__ = ["BodySizeLimit"]
 
-_CLOSE = {"Connection": "close"}
-
-
-class BodyTooLarge(ProblemError):
-    """413: the body passed the limit."""
-
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"the request body is larger than {max_bytes} bytes", dict(_CLOSE))
+_log = logging.getLogger(LOGGER_NAME)
 
 
-class BodyReadTimeout(ProblemError):
-    """408: the body did not arrive in time."""
+class _Refused(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        self.status = status
+        self.detail = detail
+        super().__init__(detail)
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(408, f"the request body did not arrive within {seconds:g} s", dict(_CLOSE))
+
+class _ClientGone(Exception):
+    """The client disconnected before its body was complete."""
 
 
 class BodySizeLimit:
@@ -43,54 +44,64 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
         self.read_timeout = read_timeout
 
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            raise _Refused(413, f"the request body is larger than {self.max_bytes} bytes")
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            async with asyncio.timeout(self.read_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise _ClientGone
+                    chunk = message.get("body", b"")
+                    received += len(chunk)
+                    if received > self.max_bytes:
+                        raise _Refused(
+                            413, f"the request body is larger than {self.max_bytes} bytes"
+                        )
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        return b"".join(chunks)
+        except TimeoutError:
+            assert self.read_timeout is not None
+            raise _Refused(
+                408, f"the request body did not arrive within {self.read_timeout:g} s"
+            ) from None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            refusal = BodyTooLarge(self.max_bytes)
-            await problem_response(refusal.status, refusal.detail, refusal.headers)(
-                scope, receive, send
-            )
-            return
-        loop = asyncio.get_running_loop()
-        read_by = None if self.read_timeout is None else loop.time() + self.read_timeout
-        received = 0
-        body_done = False
-        refused: ProblemError | None = None
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, body_done, refused
-            if body_done:
-                return await receive()
-            try:
-                left = None if read_by is None else max(read_by - loop.time(), 0.0)
-                message = await asyncio.wait_for(receive(), left)
-            except TimeoutError:
-                assert self.read_timeout is not None
-                refused = BodyReadTimeout(self.read_timeout)
-                raise refused from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    refused = BodyTooLarge(self.max_bytes)
-                    raise refused
-                body_done = not message.get("more_body", False)
-            return message
-
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        started = time.perf_counter()
         try:
-            await self.app(scope, limited_receive, watching_send)
-        except BaseException:
-            # Read outside the app's error handlers (a middleware, a task group): answer here.
-            if refused is None or started:
-                raise
-            await problem_response(refused.status, refused.detail, refused.headers)(
-                scope, receive, send
-            )
+            body = await self._read_body(scope, receive)
+        except _ClientGone:
+            return
+        except _Refused as refusal:
+            response = problem_response(refusal.status, refusal.detail, {"Connection": "close"})
+            await response(scope, receive, send)
+            _log_refusal(scope, refusal.status, started)
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _log_refusal(scope: Scope, status: int, started: float) -> None:
+    """The access log's one line for a request refused before the app saw it."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    target = scope.get("path", "") + (f"?{query}" if query else "")
+    client = scope.get("client")
+    elapsed = (time.perf_counter() - started) * 1000
+    host = client[0] if client else "-"
+    _log.info("%s %s %s %d %.1fms", host, scope.get("method"), target[:300], status, elapsed)
