@@ -248,7 +248,9 @@ URL = f"{SERVICE}?graph={quote(GRAPH, safe='')}"
 PERSON = b'<http://example.org/p> <http://xmlns.com/foaf/0.1/name> "P" .\n'
 
 
-def put(base: str, body: bytes, content_type: str = "text/turtle", **headers: str) -> httpx.Response:
+def put(
+    base: str, body: bytes, content_type: str = "text/turtle", **headers: str
+) -> httpx.Response:
     return httpx.put(
         base + URL, content=body, headers={"content-type": content_type, **AUTH, **headers}
     )

@@ -288,6 +288,7 @@ def _drop(graph: Graph) -> str:
 
 
 def _write(
+    workers: Workers,
     store: GraphStore,
     graph: Graph,
     update: str,
@@ -298,6 +299,7 @@ def _write(
 
     The existence test runs under the update lock, just before the commit, so the answer
     (201 or 204, or 404 with ``must_exist``) describes the state the update really changed.
+    ``workers.writing()`` is held as for SPARQL updates: no query process forks mid-write.
     """
     existed: list[bool] = []
 
@@ -307,7 +309,8 @@ def _write(
         if must_exist and not existed[0]:
             raise ProblemError(404, f"the store holds no {_graph_label(graph)}")
 
-    apply_validated_update(store, update, before_commit=before_commit)
+    with workers.writing():
+        apply_validated_update(store, update, before_commit=before_commit)
     return existed[0]
 
 
@@ -333,7 +336,8 @@ async def _store_body(request: Request, graph: Graph, replace: bool) -> bool:
 
     def work(deadline: Deadline) -> bool:
         triples = parse_body(body, content_type, base, graph)
-        return _write(store, graph, update_for(graph, triples, replace), deadline)
+        update = update_for(graph, triples, replace)
+        return _write(request.app.state.workers, store, graph, update, deadline)
 
     existed: bool = await _run(request, work)
     return existed
@@ -470,7 +474,8 @@ async def delete_graph(request: Request) -> Response:
     store: GraphStore = request.app.state.kg.store
     if not graph_exists(store, graph):
         raise ProblemError(404, f"the store holds no {_graph_label(graph)}")
-    await _run(request, lambda d: _write(store, graph, _drop(graph), d, must_exist=True))
+    workers: Workers = request.app.state.workers
+    await workers.run(lambda d: _write(workers, store, graph, _drop(graph), d, must_exist=True))
     return Response(status_code=204)
 
 
