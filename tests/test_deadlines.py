@@ -146,3 +146,30 @@ def test_an_abandoned_thread_gives_its_slot_back_and_abandoned_work_is_bounded()
         assert await workers.run(lambda _d: "answered again") == "answered again"
 
     asyncio.run(scenario())
+
+
+def test_the_query_page_stops_slow_queries_too(tmp_path: Path) -> None:
+    server = serve(tmp_path)
+    try:
+        answers: dict[int, int] = {}
+
+        def ask(i: int) -> None:
+            answers[i] = httpx.get(
+                f"{server.url}/", params={"query": BLOCKING}, timeout=60
+            ).status_code
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert answers == {0: 503, 1: 503, 2: 503}
+        assert httpx.get(f"{server.url}/", params={"query": FAST}).status_code == 200
+        time.sleep(0.5)
+        before = server.cpu_seconds()
+        time.sleep(1.5)
+        assert server.cpu_seconds() - before < 0.5
+        assert server.stop(timeout=15) == 0
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()

@@ -60,6 +60,11 @@ def answer_html(store: GraphStore, query: str, deadline: Deadline) -> str:
         del results  # dropped on the worker thread that made it (pyoxigraph requires it)
 
 
+def _answer_in_worker(store: GraphStore, deadline: Deadline, query: str) -> str:
+    """``answer_html`` as a query-process task (killed at the deadline, like ``/sparql``)."""
+    return answer_html(store, query, deadline)
+
+
 def _answer_fragment(results: object, deadline: Deadline) -> str:
     if isinstance(results, ox.QueryBoolean):
         return f"<p class='boolean'>{'true' if bool(results) else 'false'}</p>"
@@ -117,7 +122,6 @@ async def page(request: Request, query: str | None = Query(None)) -> HTMLRespons
     """The home page; with ``?query=`` it also shows the answer as a table."""
     if query is None or not query.strip():
         return HTMLResponse(render_page(EXAMPLE_QUERY, ""))
-    store = request.app.state.kg.store
     workers: Workers = request.app.state.workers
     status = 200
     refused = forbidden_feature(query)
@@ -125,7 +129,7 @@ async def page(request: Request, query: str | None = Query(None)) -> HTMLRespons
         answer, status = f"<p class='error'>{escape(refused)}</p>", 400
     else:
         try:
-            answer = await workers.run(lambda d: answer_html(store, query, d))
+            answer = await workers.run_isolated(_answer_in_worker, query)
         except SyntaxError as exc:
             answer, status = f"<p class='error'>Malformed query: {escape(str(exc))}</p>", 400
         except QueryTimeout as exc:

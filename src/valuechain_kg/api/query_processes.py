@@ -108,8 +108,12 @@ def _pack_exception(exc: BaseException) -> tuple[str, Any]:
 
 def _unpack_exception(blob: bytes) -> BaseException:
     cls, args, attributes = pickle.loads(blob)
-    exc: BaseException = cls.__new__(cls)
-    exc.args = args
+    exc: BaseException
+    try:
+        exc = cls(*args)  # built-in exceptions keep their slots (SyntaxError.msg) this way
+    except Exception:
+        exc = cls.__new__(cls)
+        exc.args = args
     exc.__dict__.update(attributes)
     return exc
 
