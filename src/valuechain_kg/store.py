@@ -8,6 +8,7 @@ cached answers are stale.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import uuid
@@ -66,20 +67,20 @@ def parse_rdf_file(path: Path, on_progress: ProgressCallback | None = None) -> l
 
     Parsing completely before anything is written is what makes a load atomic.
     """
+    from valuechain_kg.ingest.rdf_limits import check_rdf_file, syntax_problem
+
     fmt = rdf_format_for(path)
     quads: list[ox.Quad] = []
     try:
+        # Nesting and DTD limits first: past them the parser could crash the process.
+        check_rdf_file(path, fmt)
         with path.open("rb") as stream:
             for quad in ox.parse(stream, format=fmt, base_iri=path.resolve().as_uri()):
                 quads.append(quad)
                 if on_progress is not None and len(quads) % 10_000 == 0:
                     on_progress(10_000)
     except SyntaxError as exc:
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "offset", None)
-        raise InputError(
-            [InputProblem(Location(str(path), line, column), f"RDF syntax error: {exc.msg}")]
-        ) from exc
+        raise InputError([syntax_problem(exc, str(path))]) from exc
     except (OSError, ValueError) as exc:
         raise InputError([InputProblem(Location(str(path)), str(exc))]) from exc
     return quads
@@ -191,8 +192,9 @@ class GraphStore:
         """Replace a handle that met a full disk with a fresh one (raises OSError if it cannot).
 
         Only one read-write handle may be open in a process, so a read-only handle serves the
-        readers while the old one is dropped; queries still running on the old one hold it
-        open a little longer, hence the bounded wait for its lock.
+        readers while the old one is dropped; queries still running on the old one, and the
+        traceback of the failed write until it is collected, hold it open a little longer,
+        hence the bounded wait for its lock.
         """
         assert self.path is not None
         old, self._store = self._store, ox.Store.read_only(str(self.path))
@@ -205,6 +207,8 @@ class GraphStore:
             except OSError as exc:
                 if "lock" not in str(exc).lower():
                     raise
+                # The traceback of the write that failed may keep the old handle in a cycle.
+                gc.collect()
                 if time.monotonic() > give_up:
                     raise StoreBusy(
                         f"the store {self.path} is being reopened after its disk was full, and "
