@@ -156,6 +156,9 @@ def apply_validated_update(
             removed = [
                 q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch
             ]
+        # Only the GraphStore may hold the live handle from here on: after a full disk it
+        # replaces the handle, which needs every other reference to it gone.
+        del live
         _validate(store, scratch, added, removed, validator)
         if before_commit is not None:
             before_commit()
