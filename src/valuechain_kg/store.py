@@ -142,6 +142,7 @@ class GraphStore:
     #: Set when a write met a full disk: RocksDB then refuses every later write through the
     #: same handle, even after space is freed, so the next write reopens the store first.
     _needs_reopen = False
+    #: Serialises the writes of the process with the reopen of a handle (one for every store).
     _write_lock = threading.RLock()
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
