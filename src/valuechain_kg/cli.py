@@ -41,13 +41,35 @@ stderr = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@contextmanager
+def _input_warnings_printed() -> Iterator[None]:
+    """Print each warning about the input (a formula-like CSV cell) with its file and line."""
+    import warnings
+
+    from valuechain_kg.ingest.formulas import FormulaCellWarning
+
+    with warnings.catch_warnings():
+        original = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+            if isinstance(message, FormulaCellWarning):
+                stderr.print(f"warning: {message.problem}", markup=False, highlight=False)
+            else:
+                original(message, category, *args, **kw)
+
+        warnings.simplefilter("always", FormulaCellWarning)
+        warnings.showwarning = show
+        yield
+
+
 def reports_errors(func: F) -> F:
     """Map the error hierarchy to exit codes, once: 1 for violations, 2 for bad input or usage."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with _input_warnings_printed():
+                return func(*args, **kwargs)
         except ValidationFailed as exc:
             _render_report(exc.report, "table")
             stderr.print(f"error: {exc}; nothing was loaded", markup=False, highlight=False)

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from valuechain_kg.ingest.formulas import neutralise
+
 FORMATS = ("table", "json", "csv")
 
 
@@ -27,12 +29,19 @@ def path_text(path: Sequence[dict[str, str]]) -> str:
     return "; ".join(f"{step['from']} -{step['relation']}-> {step['to']}" for step in path)
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]], lineterminator: str = "\n") -> str:
+    """CSV text whose cells a spreadsheet shows and never runs (see `ingest.formulas`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow([neutralise(name) for name in header])
+    writer.writerows([neutralise(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def _neutralised_csv(text: str) -> str:
+    """SPARQL CSV results (CRLF, as the format says) with formula-like cells neutralised."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return _csv(rows[0], rows[1:], lineterminator="\r\n") if rows else text
 
 
 def _table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
@@ -163,7 +172,8 @@ def show_sparql(result: object, fmt: str, console: Console) -> None:
         "xml": ox.QueryResultsFormat.XML,
     }
     if fmt in formats:
-        console.file.write(result.serialize(format=formats[fmt]).decode())  # type: ignore[attr-defined]
+        text = result.serialize(format=formats[fmt]).decode()  # type: ignore[attr-defined]
+        console.file.write(_neutralised_csv(text) if fmt == "csv" else text)
         return
     if isinstance(result, ox.QueryBoolean):
         console.print("yes" if bool(result) else "no")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from valuechain_kg.errors import InputProblem, Location
+from valuechain_kg.ingest.formulas import warn_formula_cells
 from valuechain_kg.ingest.template import TemplateFile
 
 __all__ = ["Row", "read_table"]
@@ -122,6 +123,7 @@ def read_table(path: Path, spec: TemplateFile, problems: list[InputProblem]) -> 
                 )
             )
             continue
+        warn_formula_cells(file, start, columns, record)
         # Line ends inside a quoted cell are normalised, whatever the spreadsheet wrote.
         cells = {
             name: cell.strip().replace("\r\n", "\n").replace("\r", "\n")
