@@ -83,3 +83,13 @@ class StoreFull(VckgError):
     is freed."""
 
     http_status = 507
+
+
+class UnsafeQuery(VckgError):
+    """SPARQL that could reach the network (SERVICE, LOAD) or that cannot be checked for it
+    (exit 2, HTTP 400)."""
+
+
+class QueryTooComplex(VckgError):
+    """SPARQL beyond a size or nesting limit: the engine's recursive parser must never see it
+    (exit 2, HTTP 400)."""

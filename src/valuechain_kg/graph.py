@@ -159,10 +159,15 @@ class KnowledgeGraph:
     def resolve(self, identifier: str, kind: str | None = None) -> str:
         """The IRI of an existing node of a class (e.g. ``vc:AdverseImpact``), else NotFound."""
         iri = self.iri(identifier)
+        what = kind.split(":")[-1] if kind else "node"
+        node = _named_node(iri, f"no {what} with id {identifier!r}")
+        # ``kind`` is a CURIE written in this module; the id travels as a term, never as text.
         type_pattern = f"a {kind}" if kind else "?p ?o"
-        if not self.store.query(f"ASK {{ <{iri}> {type_pattern} }}"):
-            what = kind.split(":")[-1] if kind else "node"
-            raise NotFound(f"no {what} with id '{identifier}' (looked for <{iri}>)")
+        found = self.store.query(
+            f"ASK {{ ?node {type_pattern} }}", substitutions={ox.Variable("node"): node}
+        )
+        if not found:
+            raise NotFound(f"no {what} with id {identifier!r} (looked for {node})")
         return iri
 
     # --- overview ----------------------------------------------------------------------------
@@ -499,7 +504,7 @@ class KnowledgeGraph:
         rows = list(
             self.store.select(
                 "SELECT ?p ?o WHERE { VALUES ?p { vc:role vc:sector vc:country vc:lei schema:url "
-                f"prov:wasDerivedFrom vc:memberOf }} <{iri}> ?p ?o }}",
+                f"prov:wasDerivedFrom vc:memberOf }} {ox.NamedNode(iri)} ?p ?o }}",
             )
         )
         values: dict[str, list[str]] = {}
@@ -546,7 +551,7 @@ class KnowledgeGraph:
         extra: dict[str, str] = {}
         for row in self.store.select(
             "SELECT ?p ?o WHERE { VALUES ?p { vc:country vc:affectedGroup dcterms:description } "
-            f"<{iri}> ?p ?o }}",
+            f"{ox.NamedNode(iri)} ?p ?o }}",
         ):
             extra.setdefault(row[0].value, row[1].value)
         p = self.projection()
@@ -660,6 +665,8 @@ class KnowledgeGraph:
         needle = text.strip().casefold()
         if not needle:
             raise UsageError("search needs some text")
+        # The needle is written by pyoxigraph's own serialiser: any text is one literal.
+        literal = str(ox.Literal(needle))
         kinds = {
             VC + "Actor": "actor",
             VC + "AdverseImpact": "impact",
@@ -669,8 +676,8 @@ class KnowledgeGraph:
             "SELECT ?n ?type (SAMPLE(?name) AS ?label) WHERE { "
             "VALUES ?type { vc:Actor vc:AdverseImpact vc:Initiative } ?n a ?type . "
             "OPTIONAL { ?n schema:name ?name } "
-            f"FILTER(CONTAINS(LCASE(STR(?n)), {_literal(needle)}) || "
-            f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {_literal(needle)})) }} GROUP BY ?n ?type"
+            f"FILTER(CONTAINS(LCASE(STR(?n)), {literal}) || "
+            f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {literal})) }} GROUP BY ?n ?type"
         )
         hits = []
         for row in self.store.select(query):
@@ -694,7 +701,7 @@ class KnowledgeGraph:
     def _actor_summary(self, p: Projection, node: int) -> ActorSummary:
         country = None
         for row in self.store.select(
-            f"SELECT ?c WHERE {{ <{p.iris[node]}> vc:country ?c }} LIMIT 1"
+            f"SELECT ?c WHERE {{ {ox.NamedNode(p.iris[node])} vc:country ?c }} LIMIT 1"
         ):
             country = row[0].value
         return ActorSummary(
@@ -763,9 +770,9 @@ def _check_options(max_hops: int, limit: int, offset: int) -> None:
         raise UsageError(f"offset must be 0 or more, not {offset}")
 
 
-def _literal(text: str) -> str:
-    """A SPARQL string literal for any text (quotes, backslashes and line breaks escaped)."""
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    return f'"{escaped}"'
+def _named_node(iri: str, not_found: str) -> ox.NamedNode:
+    """The IRI as a validated term; text that is no IRI names nothing (NotFound)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise NotFound(f"{not_found}: not an IRI ({exc})") from exc

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from valuechain_kg.errors import InputError, InputProblem, Location, StoreBusy, StoreFull
 from valuechain_kg.namespaces import PREFIXES
+from valuechain_kg.sparql_guard import Limits, check_internal, check_query, check_update
 from valuechain_kg.store_writes import change_update, is_disk_full
 
 #: RDF formats read by file extension.
@@ -223,19 +224,41 @@ class GraphStore:
         self._store.bulk_load(path=str(path), format=rdf_format_for(path))
         self._changed()
 
+    #: The size and nesting bounds every SPARQL text is held to (``sparql_guard``); an
+    #: instance may carry its own.
+    sparql_limits: Limits = Limits.from_env()
+
     def query(self, sparql: str, **options: object) -> object:
-        """A SPARQL query with the project's prefixes predeclared."""
+        """A SPARQL query with the project's prefixes predeclared.
+
+        ``sparql_guard`` sees the text first: beyond the limits (the engine's parser would
+        overflow the stack) or able to call out (SERVICE) it is refused, whatever face sent it.
+        """
+        check_query(sparql, self.sparql_limits)
         return self._store.query(sparql, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
 
-    def select(self, sparql: str) -> ox.QuerySolutions:
-        """A SELECT query's solutions, typed, for code that iterates rows."""
-        result = self.query(sparql)
+    def select(
+        self, sparql: str, substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None
+    ) -> ox.QuerySolutions:
+        """A SELECT query's solutions, typed, for code that iterates rows.
+
+        Only for text the project builds from constants and terms serialised by pyoxigraph
+        (``str(NamedNode)``), with request values passed as ``substitutions``: such text holds
+        no request text, so only the guard's limits apply, not its SERVICE parse.
+        """
+        check_internal(sparql, self.sparql_limits)
+        result = self._store.query(
+            sparql,
+            prefixes=PREFIXES,
+            substitutions=substitutions,  # type: ignore[arg-type]
+        )
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("select() takes a SELECT query")
         return result
 
     def update(self, sparql: str, **options: object) -> None:
-        """A SPARQL update, applied as one transaction."""
+        """A SPARQL update, applied as one transaction, after ``sparql_guard`` let it pass."""
+        check_update(sparql, self.sparql_limits)
         self._store.update(sparql, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
         self._changed()
 

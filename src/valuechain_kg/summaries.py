@@ -2,12 +2,15 @@
 
 Answers are assembled from the projection; the few facts the projection does not hold (an
 impact's title, severity and sources; the sources of a relationship on a path) are read here
-with one query per batch, never one per node.
+with one query per batch, never one per node. IRIs enter the query text only as terms serialised
+by pyoxigraph (``str(NamedNode)``), which cannot break out of their place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis.projection import Projection
@@ -44,7 +47,7 @@ def impact_summaries(
     if iris is not None:
         if not iris:
             return {}
-        values = "VALUES ?i { " + " ".join(f"<{i}>" for i in iris) + " } "
+        values = "VALUES ?i { " + " ".join(str(ox.NamedNode(i)) for i in iris) + " } "
     query = f"SELECT ?i ?p ?o WHERE {{ {values}?i a vc:AdverseImpact . ?i ?p ?o }}"
     found: dict[str, dict[str, list[str]]] = {}
     for row in store.select(query):
@@ -112,7 +115,9 @@ def relationship_sources(store: GraphStore, p: Projection, edges: set[int]) -> d
         ): n
         for n in edges
     }
-    values = " ".join(f"(<{a}> <{r}> <{b}>)" for a, r, b in keys)
+    values = " ".join(
+        f"({ox.NamedNode(a)} {ox.NamedNode(r)} {ox.NamedNode(b)})" for a, r, b in keys
+    )
     rows = store.select(
         "SELECT ?a ?r ?b ?src WHERE { VALUES (?a ?r ?b) { " + values + " } "
         "?rel vc:fromActor ?a ; vc:toActor ?b ; vc:relationshipType ?r ; "

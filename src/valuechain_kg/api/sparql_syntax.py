@@ -1,17 +1,24 @@
-"""Just enough SPARQL lexing to guard the endpoint and apply the protocol's dataset parameters.
+"""Just enough SPARQL lexing to apply the protocol's dataset parameters.
 
 Oxigraph parses and runs the queries; this module only looks at keywords outside strings, IRIs
-and comments, to answer four questions the protocol needs before anything runs: what kind of
-query is it (to negotiate the answer's format first), does it call out to the network
-(``SERVICE``, ``LOAD``: refused, the server never fetches on a client's behalf), does an update
-name its own dataset (``USING`` / ``WITH``, which clash with ``using-graph-uri``, SPARQL 1.1
-Protocol section 2.2.3), and where its ``WHERE`` clauses start (to add the protocol's ``USING``).
+and comments, to answer three questions the protocol needs before anything runs: what kind of
+query is it (to negotiate the answer's format first), does an update name its own dataset
+(``USING`` / ``WITH``, which clash with ``using-graph-uri``, SPARQL 1.1 Protocol section 2.2.3),
+and where its ``WHERE`` clauses start (to add the protocol's ``USING``, each graph IRI written by
+pyoxigraph). Whether a text may run at all (size, nesting, ``SERVICE``, ``LOAD``) is decided
+from a real parse by ``valuechain_kg.sparql_guard``, never here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from valuechain_kg.api.problems import ProblemError
+from valuechain_kg.errors import QueryTooComplex, UnsafeQuery
+from valuechain_kg.sparql_guard import check_query
 
 __all__ = [
     "Token",
@@ -92,19 +99,11 @@ def query_form(text: str) -> str | None:
 
 
 def forbidden_feature(text: str) -> str | None:
-    """Why a request must be refused because running it could reach the network, else None.
-
-    ``SERVICE`` would send a sub-query to another endpoint and ``LOAD`` fetches a document:
-    the endpoint never dereferences an IRI for a client (issue 5; a server that fetches on
-    request is an open proxy).
-    """
-    for token in tokens(text):
-        if token.kind != "keyword":
-            continue
-        if token.text == "SERVICE":
-            return "SERVICE is refused: this endpoint never calls other endpoints"
-        if token.text == "LOAD" and token.depth == 0:
-            return "LOAD is refused: this endpoint never fetches documents from the network"
+    """Why ``sparql_guard`` refuses a query (too complex, or able to call out), else None."""
+    try:
+        check_query(text)
+    except (UnsafeQuery, QueryTooComplex) as exc:
+        return str(exc)
     return None
 
 
@@ -115,9 +114,17 @@ def names_own_dataset(update: str) -> bool:
     )
 
 
+def _graph_iri(iri: str) -> str:
+    """A request's graph IRI written by pyoxigraph, so that it stays one IRI (400 otherwise)."""
+    try:
+        return str(ox.NamedNode(iri))
+    except ValueError as exc:
+        raise ProblemError(400, f"not an IRI in a using-graph parameter: {iri!r} ({exc})") from exc
+
+
 def _using_text(default_graphs: list[str], named_graphs: list[str]) -> str:
-    clauses = [f"USING <{iri}>" for iri in default_graphs]
-    clauses += [f"USING NAMED <{iri}>" for iri in named_graphs]
+    clauses = [f"USING {_graph_iri(iri)}" for iri in default_graphs]
+    clauses += [f"USING NAMED {_graph_iri(iri)}" for iri in named_graphs]
     return " ".join(clauses) + " "
 
 
