@@ -31,6 +31,11 @@ SCHEMES: dict[str, tuple[dict[str, str], str]] = {
     "response types": (vocabulary.RESPONSE_TYPES, "ResponseTypes"),
     "response statuses": (vocabulary.RESPONSE_STATUSES, "ResponseStatuses"),
     "initiative kinds": (vocabulary.INITIATIVE_KINDS, "InitiativeKinds"),
+    "assertion statuses": (vocabulary.ASSERTIONS, "AssertionStatuses"),
+    "product kinds": (vocabulary.PRODUCT_KINDS, "ProductKinds"),
+    "Guidelines chapters": (vocabulary.GUIDELINES_CHAPTERS, "GuidelinesChapters"),
+    "specific-instance statuses": (vocabulary.INSTANCE_STATUSES, "InstanceStatuses"),
+    "specific-instance outcomes": (vocabulary.INSTANCE_OUTCOMES, "InstanceOutcomes"),
 }
 
 TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
@@ -70,6 +75,8 @@ def test_fixed_class_names_exist(ontology: rdflib.Graph) -> None:
         "Initiative",
         "Response",
         "Site",
+        "Product",
+        "SpecificInstance",
     ):
         assert (VCNS[name], RDF.type, OWL.Class) in ontology, name
 
@@ -104,7 +111,9 @@ def test_every_property_has_a_range_and_a_domain_or_domain_includes(
 
 
 @pytest.mark.parametrize(
-    "name", ["holder", "target", "fromActor", "toActor", "status", "actor", "impact", "country"]
+    "name",
+    ["holder", "target", "fromActor", "toActor", "status", "actor", "impact", "country"]
+    + ["product", "assertion", "scope"],
 )
 def test_shared_properties_use_domain_includes_not_rdfs_domain(
     ontology: rdflib.Graph, name: str
@@ -200,7 +209,38 @@ def test_concept_classes_are_declared_as_ranges_of_the_vocabulary_properties(
         "responseType": "ResponseType",
         "responseStatus": "ResponseStatus",
         "initiativeKind": "InitiativeKind",
+        "assertion": "AssertionStatus",
+        "productKind": "ProductKind",
+        "chapter": "GuidelinesChapter",
+        "instanceStatus": "InstanceStatus",
+        "instanceOutcome": "InstanceOutcome",
     }
     for prop, cls in ranges.items():
         assert ontology.value(VCNS[prop], RDFS.range) == VCNS[cls], prop
         assert (VCNS[cls], RDFS.subClassOf, SKOS.Concept) in ontology
+
+
+def test_scope_is_declared_for_both_its_uses_without_an_owl_property_type(
+    ontology: rdflib.Graph,
+) -> None:
+    # vc:scope is a severity integer on impacts and a category on initiatives: typing it as an
+    # OWL datatype or object property would make one of the two uses wrong.
+    range_includes = rdflib.URIRef(SCHEMA + "rangeIncludes")
+    assert set(ontology.objects(VCNS.scope, DOMAIN_INCLUDES)) == {
+        VCNS.AdverseImpact,
+        VCNS.Initiative,
+    }
+    assert set(ontology.objects(VCNS.scope, range_includes)) == {
+        rdflib.URIRef("http://www.w3.org/2001/XMLSchema#integer"),
+        VCNS.ImpactCategory,
+    }
+    assert set(ontology.objects(VCNS.scope, RDF.type)) == {RDF.Property}
+
+
+@pytest.mark.parametrize("name", ["product", "madeFrom", "broaderProduct"])
+def test_product_properties_point_to_products_and_products_are_no_skos_concepts(
+    ontology: rdflib.Graph, name: str
+) -> None:
+    assert ontology.value(VCNS[name], RDFS.range) == VCNS.Product
+    assert (VCNS.Product, RDFS.subClassOf, SKOS.Concept) not in ontology
+    assert ontology.value(VCNS[name], RDFS.subPropertyOf) != SKOS.broader

@@ -111,7 +111,19 @@ BASES: Final = _scheme(
 
 RESPONSE_TYPES: Final = _scheme(
     "response",
-    ("prevent", "mitigate", "remediate", "engage", "use-leverage", "disengage"),
+    (
+        "prevent",
+        "mitigate",
+        "remediate",
+        "engage",
+        "use-leverage",
+        "disengage",
+        "suspend",
+        "assess",
+        "consult",
+        "test",
+        "communicate",
+    ),
 )
 
 RESPONSE_STATUSES: Final = _scheme(
@@ -120,6 +132,54 @@ RESPONSE_STATUSES: Final = _scheme(
 
 INITIATIVE_KINDS: Final = _scheme(
     "initiative-kind", ("industry", "investor", "multi-stakeholder", "government")
+)
+
+#: How far a claim (an involvement, a relationship, a leverage claim) is established. A claim
+#: without an assertion status is ``reported``.
+ASSERTIONS: Final = _scheme(
+    "assertion",
+    (
+        "alleged",
+        "reported",
+        "acknowledged",
+        "ncp-determined",
+        "court-determined",
+        "regulator-determined",
+    ),
+)
+
+#: The status a claim has when its row leaves ``assertion`` empty (no triple is written).
+DEFAULT_ASSERTION: Final = "reported"
+
+#: Weaker first: ``min_status S`` keeps the claims whose rank is at least S's. A finding by an
+#: NCP, a court or a regulator is of the same, highest rank.
+ASSERTION_RANK: Final = {
+    "alleged": 0,
+    "reported": 1,
+    "acknowledged": 2,
+    "ncp-determined": 3,
+    "court-determined": 3,
+    "regulator-determined": 3,
+}
+
+PRODUCT_KINDS: Final = _scheme(
+    "product-kind", ("good", "component", "material", "service", "data", "software")
+)
+
+#: The chapters of the MNE Guidelines a specific instance may cite: the two general chapters,
+#: then the chapters that are the top concepts of the impact taxonomy (``CHAPTERS``).
+GUIDELINES_CHAPTERS: Final = _scheme(
+    "chapter", ("concepts-and-principles", "general-policies") + CHAPTERS
+)
+
+#: Where a specific instance (a case raised with a National Contact Point) stands.
+INSTANCE_STATUSES: Final = _scheme(
+    "instance-status", ("submitted", "accepted", "not-accepted", "in-mediation", "concluded")
+)
+
+#: How a concluded specific instance ended.
+INSTANCE_OUTCOMES: Final = _scheme(
+    "instance-outcome", ("agreement", "determination", "no-determination", "withdrawn")
 )
 
 #: Relationships along which goods, services, data or technology flow (supplier -> customer).

@@ -25,6 +25,7 @@ __all__ = [
     "parse_level",
     "parse_lei",
     "parse_slug",
+    "parse_slugs",
     "parse_url",
     "parse_urls",
     "parse_word",
@@ -75,6 +76,19 @@ def parse_slug(text: str) -> str:
             "starting with a letter or digit (e.g. 'acme-mining')"
         )
     return text
+
+
+def parse_slugs(text: str) -> list[str]:
+    """Several ids joined by `;` (the products on a relationship), in order, without repeats."""
+    ids = [part.strip() for part in text.split(";") if part.strip()]
+    bad = [i for i in ids if not SLUG_PATTERN.match(i)]
+    if bad:
+        listed = ", ".join(repr(i) for i in bad)
+        raise CellError(
+            f"{listed} is not a slug: use lower-case letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit, several ids joined by ';'"
+        )
+    return list(dict.fromkeys(ids))
 
 
 def parse_word(text: str, vocabulary: dict[str, str], what: str) -> str:

@@ -8,8 +8,10 @@ spreadsheets. Why so strict: every claim about a real organisation must carry it
 vocabulary word or id would silently change who is linked to what. So reading reports every
 problem at once with file, line and column, and returns nothing when there is any problem.
 
-Several bundles read together share one id space for actors: "the same id in two bundles is the
-same actor", so a bundle may refer to actors another bundle defines.
+Several bundles read together share one id space: "the same id in two bundles is the same
+actor", so a bundle may refer to actors (or impacts, initiatives, products) another bundle
+defines. Actors, impacts, initiatives, products and specific instances share that space, since
+each becomes ``{base}{id}``.
 
 Example
 -------
@@ -30,6 +32,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from valuechain_kg.errors import InputError, InputProblem, Location
+from valuechain_kg.ingest.cells import PartialDate
+from valuechain_kg.ingest.cycles import find_cycles
 from valuechain_kg.ingest.rdf_rows import row_to_rdf
 from valuechain_kg.ingest.table import Row, read_table
 from valuechain_kg.ingest.template import TEMPLATE, TemplateFile, parse_row
@@ -40,8 +44,40 @@ __all__ = ["SPECS", "IngestResult", "read_bundle", "read_bundles"]
 #: The files of the template (``template.TEMPLATE``), by file name.
 SPECS: dict[str, TemplateFile] = TEMPLATE
 
-#: Files whose rows define ids; actors, impacts and initiatives share one id space.
+#: Files whose rows define ids; actors, impacts, initiatives, products and specific instances
+#: share one id space.
 _DEFINING = {name: f.defines for name, f in TEMPLATE.items() if f.defines is not None}
+
+#: Columns that must not end before another column starts: (file, start, end, message).
+_PERIODS = (
+    (
+        "relationships.csv",
+        "valid_from",
+        "valid_until",
+        "the relationship ends before it starts (valid_from)",
+    ),
+    ("impacts.csv", "started", "ended", "the impact ends before it starts (started)"),
+    (
+        "specific-instances.csv",
+        "submitted",
+        "concluded",
+        "the specific instance is concluded before it was submitted (submitted)",
+    ),
+)
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _check_periods(r: _Reading, row: Row, name: str, values: dict[str, Any]) -> None:
+    for file, start_column, end_column, message in _PERIODS:
+        if file != name:
+            continue
+        start: PartialDate | None = values.get(start_column)
+        end: PartialDate | None = values.get(end_column)
+        if start and end and end.last_day() < start.first_day():
+            r.problem(row, end_column, message)
 
 
 @dataclass(frozen=True)
@@ -75,6 +111,10 @@ class _Reading:
     # (file, node IRI) -> line of the first row that made the node, to catch duplicate rows.
     made_in_file: dict[tuple[str, str], int] = field(default_factory=dict)
     site_ranks: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Defining rows that refer to other ids, mapped once every id is known.
+    deferred: list[tuple[Row, str, dict[str, Any]]] = field(default_factory=list)
+    # Product id -> the ids of its inputs (made_from), over every bundle.
+    made_from: dict[str, list[str]] = field(default_factory=dict)
 
     def problem(self, row: Row, column: str | None, message: str) -> None:
         self.problems.append(InputProblem(row.at(column), message))
@@ -106,27 +146,33 @@ def _references_hold(r: _Reading, row: Row, name: str, values: dict[str, Any]) -
         kind = column.refers_to
         if kind is None:
             continue
-        slug = values.get(column.name)
-        definition = r.definitions.get(slug) if slug is not None else None
-        if slug is None:
-            held = False
-        elif definition is None:
-            message = f"{slug!r} is not defined: no {kind} with this id in {kind}s.csv"
-            r.problem(row, column.name, message)
-            held = False
-        elif definition.kind != kind:
-            message = f"{slug!r} is an {definition.kind} ({definition.location}), not an {kind}"
-            r.problem(row, column.name, message)
-            held = False
+        value = values.get(column.name)
+        if value is None:
+            # A required reference missing, or a cell already reported as unreadable, does not
+            # hold; an optional reference left empty does.
+            if column.required or row.cells.get(column.name):
+                held = False
+            continue
+        for slug in value if isinstance(value, list) else [value]:
+            definition = r.definitions.get(slug)
+            if definition is None:
+                message = f"{slug!r} is not defined: no {kind} with this id in {kind}s.csv"
+                r.problem(row, column.name, message)
+                held = False
+            elif definition.kind != kind:
+                message = (
+                    f"{slug!r} is {_article(definition.kind)} ({definition.location}), "
+                    f"not {_article(kind)}"
+                )
+                r.problem(row, column.name, message)
+                held = False
     return held
 
 
 def _refer(r: _Reading, name: str, row: Row) -> None:
     """A row that refers to defined ids: checked, then mapped to RDF."""
     values = r.cells(row, name)
-    start, end = values.get("valid_from"), values.get("valid_until")
-    if start and end and end.last_day() < start.first_day():
-        r.problem(row, "valid_until", "the relationship ends before it starts (valid_from)")
+    _check_periods(r, row, name, values)
     if not _references_hold(r, row, name, values):
         return
     if any(column not in values for column in TEMPLATE[name].key):
@@ -158,11 +204,14 @@ def _read_tables(folder: Path, problems: list[InputProblem]) -> dict[str, list[R
 def _define(r: _Reading, bundle: int, name: str, row: Row) -> None:
     """Register the id a defining row introduces, and build its node.
 
-    Within one bundle an id may be defined once across actors, impacts and initiatives. Across
-    bundles the same id of the same kind is the same node (merged); of another kind, a clash.
-    Every cell is read either way, so that every problem of the row is reported.
+    Within one bundle an id may be defined once across actors, impacts, initiatives, products
+    and specific instances. Across bundles the same id of the same kind is the same node
+    (merged); of another kind, a clash. Every cell is read either way, so that every problem of
+    the row is reported. A row that refers to other ids (a product's inputs, a specific
+    instance's enterprises) is mapped once every id is defined (``_map_deferred``).
     """
     values = r.cells(row, name)
+    _check_periods(r, row, name, values)
     kind = _DEFINING[name]
     slug = values.get("id")
     if slug is None:
@@ -174,13 +223,37 @@ def _define(r: _Reading, bundle: int, name: str, row: Row) -> None:
             "id",
             f"duplicate id {slug!r}: already defined as {first.kind} in "
             f"{first.location.file} line {first.location.line} "
-            "(actors, impacts and initiatives share one id space)",
+            "(actors, impacts, initiatives, products and specific instances share one id space)",
         )
         return
     if first is None:
         r.definitions[slug] = _Definition(kind, bundle, row.at())
         r.origins[r.base + slug] = row.at()
-    r.quads.extend(row_to_rdf(name, values, r.base)[1])
+    if any(column.refers_to for column in TEMPLATE[name].columns_spec):
+        r.deferred.append((row, name, values))
+    else:
+        r.quads.extend(row_to_rdf(name, values, r.base)[1])
+
+
+def _map_deferred(r: _Reading) -> None:
+    """Map the defining rows that refer to ids, once all are defined; then check made_from."""
+    for row, name, values in r.deferred:
+        if not _references_hold(r, row, name, values):
+            continue
+        if name == "products.csv":
+            inputs = r.made_from.setdefault(values["id"], [])
+            inputs.extend(i for i in values.get("made_from", ()) if i not in inputs)
+        r.quads.extend(row_to_rdf(name, values, r.base)[1])
+    for cycle in find_cycles(r.made_from):
+        location = r.definitions[cycle[0]].location
+        r.problems.append(
+            InputProblem(
+                Location(location.file, location.line, "made_from"),
+                "made_from forms a cycle: "
+                + " -> ".join(cycle)
+                + " (a product cannot be made, even indirectly, from itself)",
+            )
+        )
 
 
 def read_bundles(folders: list[Path], base: str = DEFAULT_BASE) -> IngestResult:
@@ -207,6 +280,7 @@ def read_bundles(folders: list[Path], base: str = DEFAULT_BASE) -> IngestResult:
         for name in _DEFINING:
             for row in tables.get(name, []):
                 _define(r, index, name, row)
+    _map_deferred(r)
     for tables in bundles:
         for name in TEMPLATE:
             if name not in _DEFINING:

@@ -69,7 +69,8 @@ def _period_bound(value: PartialDate, end: bool) -> ox.Literal:
 
 
 def _precise_date(value: PartialDate) -> ox.Literal:
-    """A membership's ``since`` or a response's ``date``, at the precision the source gave."""
+    """A membership's ``since``, a response's ``date`` or a specific instance's dates, at the
+    precision the source gave."""
     if value.month is None:
         return ox.Literal(f"{value.year:04d}", datatype=_G_YEAR)
     if value.day is None:
@@ -107,6 +108,19 @@ class _Node:
     def decimal(self, predicate: str, value: Decimal | None) -> None:
         if value is not None:
             self.add(predicate, _decimal(value))
+
+    def words(self, predicate: str, vocabulary: Mapping[str, str], slugs: Any) -> None:
+        for slug in slugs or ():
+            self.word(predicate, vocabulary, slug)
+
+    def refs(self, predicate: str, base: str, ids: Any) -> None:
+        """One triple per id of a list column, each id a node under the base."""
+        for local in ids or ():
+            self.add(predicate, ox.NamedNode(base + local))
+
+    def assertion(self, values: Values) -> None:
+        """The claim's assertion status; an empty cell writes nothing and reads as reported."""
+        self.word(VC + "assertion", v.ASSERTIONS, values.get("assertion"))
 
     def claim(self, values: Values) -> None:
         """``description`` and the sources that every claim carries (``prov:wasDerivedFrom``)."""
@@ -152,6 +166,11 @@ def impact(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
         if level is not None:
             n.add(VC + column, _integer(level))
     n.decimal(VC + "likelihood", values.get("likelihood"))
+    # The period, widened to whole days so that it compares with relationships' validity.
+    if values.get("started") is not None:
+        n.add(VC + "started", _period_bound(values["started"], end=False))
+    if values.get("ended") is not None:
+        n.add(VC + "ended", _period_bound(values["ended"], end=True))
     n.literal(VC + "country", values.get("country"))
     n.literal(VC + "affectedGroup", values.get("affected_group"))
     n.claim(values)
@@ -164,8 +183,46 @@ def initiative(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     n.a(ORG + "Organization")
     n.named(values.get("name"))
     n.word(VC + "initiativeKind", v.INITIATIVE_KINDS, values.get("kind"))
+    n.words(VC + "scope", v.CATEGORIES, values.get("scope"))
     if values.get("website"):
         n.add(SCHEMA + "url", ox.NamedNode(values["website"]))
+    n.claim(values)
+    return n.done()
+
+
+def product(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
+    """A good, component, material, service, data set or software, with its inputs.
+
+    ``vc:madeFrom`` is composition (what linkage follows); ``vc:broaderProduct`` is grouping
+    (for screening only).
+    """
+    n = _Node(base + values["id"])
+    n.a(VC + "Product")
+    n.named(values.get("name"))
+    n.word(VC + "productKind", v.PRODUCT_KINDS, values.get("kind"))
+    n.refs(VC + "madeFrom", base, values.get("made_from"))
+    n.refs(VC + "broaderProduct", base, values.get("broader"))
+    n.claim(values)
+    return n.done()
+
+
+def specific_instance(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
+    """A case raised with a National Contact Point about enterprises' conduct."""
+    n = _Node(base + values["id"])
+    n.a(VC + "SpecificInstance")
+    n.named(values.get("title"))
+    n.literal(VC + "ncpCountry", values.get("ncp"))
+    n.literal(VC + "notifier", values.get("notifier"))
+    n.refs(VC + "enterprise", base, values.get("enterprises"))
+    if values.get("impact"):
+        n.add(VC + "impact", ox.NamedNode(base + values["impact"]))
+    if values.get("submitted") is not None:
+        n.add(VC + "submitted", _precise_date(values["submitted"]))
+    if values.get("concluded") is not None:
+        n.add(VC + "concluded", _precise_date(values["concluded"]))
+    n.word(VC + "instanceStatus", v.INSTANCE_STATUSES, values.get("status"))
+    n.word(VC + "instanceOutcome", v.INSTANCE_OUTCOMES, values.get("outcome"))
+    n.words(VC + "chapter", v.GUIDELINES_CHAPTERS, values.get("chapters"))
     n.claim(values)
     return n.done()
 
@@ -177,12 +234,14 @@ def relationship(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     n.add(VC + "fromActor", ox.NamedNode(base + source))
     n.add(VC + "toActor", ox.NamedNode(base + target))
     n.word(VC + "relationshipType", v.RELATIONS, kind)
+    n.refs(VC + "product", base, values.get("products"))
     n.decimal(VC + "ownershipShare", values.get("ownership_share"))
     n.decimal(VC + "revenueShare", values.get("revenue_share"))
     if values.get("valid_from") is not None:
         n.add(VC + "validFrom", _period_bound(values["valid_from"], end=False))
     if values.get("valid_until") is not None:
         n.add(VC + "validUntil", _period_bound(values["valid_until"], end=True))
+    n.assertion(values)
     n.claim(values)
     n.quads.append(_direct(base, source, v.RELATIONS[kind], target))
     return n.done()
@@ -196,6 +255,8 @@ def involvement(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     n.add(VC + "actor", ox.NamedNode(base + actor_id))
     n.add(VC + "impact", ox.NamedNode(base + impact_id))
     n.word(VC + "mode", v.MODES, mode)
+    n.refs(VC + "product", base, values.get("products"))
+    n.assertion(values)
     n.decimal(VC + "confidence", values.get("confidence"))
     n.claim(values)
     return n.done()
@@ -211,6 +272,7 @@ def leverage(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     n.add(VC + "target", ox.NamedNode(base + target))
     n.word(VC + "basis", v.BASES, basis)
     n.decimal(VC + "strength", values.get("strength"))
+    n.assertion(values)
     n.claim(values)
     return n.done()
 
@@ -267,8 +329,10 @@ ROW_TO_RDF: dict[str, Callable[[Values, str], RowRdf]] = {
     "involvements.csv": involvement,
     "leverage.csv": leverage,
     "initiatives.csv": initiative,
+    "products.csv": product,
     "memberships.csv": membership,
     "responses.csv": response,
+    "specific-instances.csv": specific_instance,
     "sites.csv": site,
 }
 

@@ -29,6 +29,7 @@ from valuechain_kg.ingest.cells import (
     parse_lei,
     parse_level,
     parse_slug,
+    parse_slugs,
     parse_url,
     parse_urls,
     parse_wikidata,
@@ -69,9 +70,9 @@ def _words(vocabulary: Mapping[str, str], what: str) -> Parser:
 class Column:
     """One column: its name, how a cell reads, and what it refers to.
 
-    ``refers_to`` names the kind of node a slug must be defined as elsewhere in the bundles
-    (``actor``, ``impact`` or ``initiative``); ``vocabulary`` names the SKOS scheme of a word
-    column, for the docs and for hints.
+    ``refers_to`` names the kind of node a slug (or each slug of a list column) must be defined
+    as in the bundles (``actor``, ``impact``, ``initiative`` or ``product``); ``vocabulary``
+    names the SKOS scheme of a word column, for the docs and for hints.
     """
 
     name: str
@@ -86,8 +87,9 @@ class TemplateFile:
     """One file of the template, its columns in the template's order.
 
     ``key`` names the columns that identify the node a row makes (its IRI is built from
-    them). ``defines`` is the kind of node each row introduces with its ``id`` (actors, impacts
-    and initiatives share one id space); other files only refer to those ids.
+    them). ``defines`` is the kind of node each row introduces with its ``id``: actors, impacts,
+    initiatives, products and specific instances share one id space (each is ``{base}{id}``);
+    other files only refer to those ids.
     """
 
     name: str
@@ -122,8 +124,16 @@ def _actor_ref(name: str) -> Column:
     return _required(name, parse_slug, refers_to="actor")
 
 
+def _refs(name: str, kind: str) -> Column:
+    """Several ids of defined nodes of one kind, joined by ``;``."""
+    return Column(name, parse_slugs, refers_to=kind)
+
+
 _SOURCES = Column("source_url", parse_urls)
 _DESCRIPTION = Column("description")
+_ASSERTION = Column(
+    "assertion", _word(v.ASSERTIONS, "assertion status"), vocabulary="assertion statuses"
+)
 
 #: The files of the template, in DESIGN.md's order.
 TEMPLATE: dict[str, TemplateFile] = {
@@ -155,10 +165,12 @@ TEMPLATE: dict[str, TemplateFile] = {
                     vocabulary="relationship types",
                 ),
                 _actor_ref("target"),
+                _refs("products", "product"),
                 Column("ownership_share", parse_fraction),
                 Column("revenue_share", parse_fraction),
                 Column("valid_from", parse_date),
                 Column("valid_until", parse_date),
+                _ASSERTION,
                 _DESCRIPTION,
                 _SOURCES,
             ),
@@ -177,6 +189,8 @@ TEMPLATE: dict[str, TemplateFile] = {
                 Column("scope", parse_level),
                 Column("irremediability", parse_level),
                 Column("likelihood", parse_fraction),
+                Column("started", parse_date),
+                Column("ended", parse_date),
                 Column("country", parse_country),
                 Column("affected_group"),
                 _DESCRIPTION,
@@ -191,6 +205,8 @@ TEMPLATE: dict[str, TemplateFile] = {
                 _actor_ref("actor"),
                 _required("impact", parse_slug, refers_to="impact"),
                 _required("mode", _word(v.MODES, "mode"), vocabulary="modes of involvement"),
+                _refs("products", "product"),
+                _ASSERTION,
                 Column("confidence", parse_fraction),
                 _DESCRIPTION,
                 _required("source_url", parse_urls),
@@ -204,6 +220,7 @@ TEMPLATE: dict[str, TemplateFile] = {
                 _actor_ref("target"),
                 _required("basis", _word(v.BASES, "leverage basis"), vocabulary="leverage bases"),
                 _required("strength", parse_fraction),
+                _ASSERTION,
                 _DESCRIPTION,
                 _required("source_url", parse_urls),
             ),
@@ -219,11 +236,29 @@ TEMPLATE: dict[str, TemplateFile] = {
                     _word(v.INITIATIVE_KINDS, "initiative kind"),
                     vocabulary="initiative kinds",
                 ),
+                Column(
+                    "scope",
+                    _words(v.CATEGORIES, "impact category"),
+                    vocabulary="impact categories",
+                ),
                 Column("website", parse_url),
                 _SOURCES,
             ),
             ("id",),
             defines="initiative",
+        ),
+        TemplateFile(
+            "products.csv",
+            (
+                _required("id", parse_slug),
+                _required("name"),
+                Column("kind", _word(v.PRODUCT_KINDS, "product kind"), vocabulary="product kinds"),
+                _refs("made_from", "product"),
+                _refs("broader", "product"),
+                _SOURCES,
+            ),
+            ("id",),
+            defines="product",
         ),
         TemplateFile(
             "memberships.csv",
@@ -253,6 +288,37 @@ TEMPLATE: dict[str, TemplateFile] = {
                 _SOURCES,
             ),
             ("actor", "impact", "type"),
+        ),
+        TemplateFile(
+            "specific-instances.csv",
+            (
+                _required("id", parse_slug),
+                _required("title"),
+                _required("ncp", parse_country),
+                Column("notifier"),
+                _refs("enterprises", "actor"),
+                Column("impact", parse_slug, refers_to="impact"),
+                Column("submitted", parse_date),
+                Column("concluded", parse_date),
+                _required(
+                    "status",
+                    _word(v.INSTANCE_STATUSES, "specific-instance status"),
+                    vocabulary="specific-instance statuses",
+                ),
+                Column(
+                    "outcome",
+                    _word(v.INSTANCE_OUTCOMES, "specific-instance outcome"),
+                    vocabulary="specific-instance outcomes",
+                ),
+                Column(
+                    "chapters",
+                    _words(v.GUIDELINES_CHAPTERS, "Guidelines chapter"),
+                    vocabulary="Guidelines chapters",
+                ),
+                _required("source_url", parse_urls),
+            ),
+            ("id",),
+            defines="specific-instance",
         ),
         TemplateFile(
             "sites.csv",
