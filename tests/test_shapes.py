@@ -36,6 +36,9 @@ RMI = "<https://w3id.org/valuechain/id/rmi>"
 MEMBERSHIP = "<https://w3id.org/valuechain/id/membership/brand--rmi>"
 RESPONSE = "<https://w3id.org/valuechain/id/response/brand--child-labour-kolwezi--use-leverage>"
 SITE = "<https://w3id.org/valuechain/id/site/mine--CD--1>"
+ORE = "<https://w3id.org/valuechain/id/cobalt-ore>"
+HYDROXIDE = "<https://w3id.org/valuechain/id/cobalt-hydroxide>"
+CASE = "<https://w3id.org/valuechain/id/ncp-case>"
 
 
 class Mutation(NamedTuple):
@@ -309,6 +312,104 @@ MUTATIONS: dict[str, Mutation] = {
     "site without direct triple": Mutation(
         "site-direct-triple", f"DELETE DATA {{ {MINE} vc:hasSite {SITE} }}"
     ),
+    # products, assertion statuses, periods and scopes
+    "relationship carrying a non-product": Mutation(
+        "relationship-product", add(SUPPLY, "vc:product", MINE)
+    ),
+    "relationship with unknown assertion": Mutation(
+        "relationship-assertion", put(SUPPLY, "vc:assertion", "vc:assertion-rumoured")
+    ),
+    "relationship with two assertions": Mutation(
+        "relationship-assertion", add(SUPPLY, "vc:assertion", "vc:assertion-alleged")
+    ),
+    "product on an investment": Mutation(
+        "relationship-product-on-flow", add(STAKE, "vc:product", ORE), "Warning"
+    ),
+    "impact started as a year": Mutation(
+        "impact-started",
+        drop(IMPACT, "vc:ended") + " ; " + put(IMPACT, "vc:started", '"2014"^^xsd:gYear'),
+    ),
+    "impact with two ends": Mutation(
+        "impact-ended", add(IMPACT, "vc:ended", '"2017-12-31"^^xsd:date')
+    ),
+    "impact ending before it starts": Mutation(
+        "impact-period", put(IMPACT, "vc:ended", '"2013-12-31"^^xsd:date')
+    ),
+    "involvement in connection with a non-product": Mutation(
+        "involvement-product", put(INVOLVEMENT, "vc:product", RMI)
+    ),
+    "involvement with unknown assertion": Mutation(
+        "involvement-assertion", put(INVOLVEMENT, "vc:assertion", "vc:Actual")
+    ),
+    "leverage with unknown assertion": Mutation(
+        "leverage-assertion", put(LEVERAGE, "vc:assertion", "vc:assertion-inferred")
+    ),
+    "initiative scope outside the categories": Mutation(
+        "initiative-scope", add(RMI, "vc:scope", "vc:sector-extractives")
+    ),
+    # products
+    "product without name": Mutation("product-name", drop(ORE, "schema:name")),
+    "product without label": Mutation("product-label", drop(ORE, "rdfs:label"), "Warning"),
+    "product of unknown kind": Mutation(
+        "product-kind", put(ORE, "vc:productKind", "vc:product-kind-gadget")
+    ),
+    "product of two kinds": Mutation(
+        "product-kind", add(ORE, "vc:productKind", "vc:product-kind-good")
+    ),
+    "product made from an actor": Mutation(
+        "product-made-from", add(HYDROXIDE, "vc:madeFrom", MINE)
+    ),
+    "product under a non-product": Mutation(
+        "product-broader", put(ORE, "vc:broaderProduct", IMPACT)
+    ),
+    "product with text source": Mutation(
+        "product-source-iri", put(ORE, "prov:wasDerivedFrom", '"a report"')
+    ),
+    # specific instances
+    "specific instance without title": Mutation("instance-name", drop(CASE, "schema:name")),
+    "specific instance without label": Mutation(
+        "instance-label", drop(CASE, "rdfs:label"), "Warning"
+    ),
+    "specific instance without NCP": Mutation("instance-ncp", drop(CASE, "vc:ncpCountry")),
+    "specific instance with a bad NCP country": Mutation(
+        "instance-ncp-code", put(CASE, "vc:ncpCountry", '"Germany"')
+    ),
+    "notifier as an IRI": Mutation(
+        "instance-notifier", put(CASE, "vc:notifier", "<https://example.org/watch>")
+    ),
+    "specific instance against a non-actor": Mutation(
+        "instance-enterprise", add(CASE, "vc:enterprise", RMI)
+    ),
+    "specific instance about a non-impact": Mutation(
+        "instance-impact", put(CASE, "vc:impact", MINE)
+    ),
+    "specific instance about two impacts": Mutation(
+        "instance-impact-one",
+        add(CASE, "vc:impact", "<https://example.org/other-impact>"),
+        also=frozenset({"instance-impact"}),
+    ),
+    "submitted as text": Mutation("instance-submitted", put(CASE, "vc:submitted", '"February"')),
+    "concluded twice": Mutation(
+        "instance-concluded", add(CASE, "vc:concluded", '"2019"^^xsd:gYear')
+    ),
+    "specific instance without status": Mutation(
+        "instance-status", drop(CASE, "vc:instanceStatus")
+    ),
+    "specific instance with unknown status": Mutation(
+        "instance-status-known", put(CASE, "vc:instanceStatus", "vc:instance-status-lost")
+    ),
+    "specific instance with unknown outcome": Mutation(
+        "instance-outcome", put(CASE, "vc:instanceOutcome", "vc:instance-status-concluded")
+    ),
+    "specific instance citing an unknown chapter": Mutation(
+        "instance-chapter", add(CASE, "vc:chapter", "vc:category-privacy")
+    ),
+    "specific instance with text source": Mutation(
+        "instance-source-iri", put(CASE, "prov:wasDerivedFrom", '"a statement"')
+    ),
+    "specific instance without source": Mutation(
+        "instance-source", drop(CASE, "prov:wasDerivedFrom")
+    ),
 }
 
 
@@ -402,6 +503,14 @@ IN_LISTS = {
     "initiative-kind": vocabulary.INITIATIVE_KINDS,
     "response-type-known": vocabulary.RESPONSE_TYPES,
     "response-status": vocabulary.RESPONSE_STATUSES,
+    "relationship-assertion": vocabulary.ASSERTIONS,
+    "involvement-assertion": vocabulary.ASSERTIONS,
+    "leverage-assertion": vocabulary.ASSERTIONS,
+    "initiative-scope": vocabulary.CATEGORIES,
+    "product-kind": vocabulary.PRODUCT_KINDS,
+    "instance-status-known": vocabulary.INSTANCE_STATUSES,
+    "instance-outcome": vocabulary.INSTANCE_OUTCOMES,
+    "instance-chapter": vocabulary.GUIDELINES_CHAPTERS,
 }
 
 
