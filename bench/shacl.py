@@ -1,11 +1,11 @@
 """SHACL: full validation at each size, and incremental validation of a small update.
 
-Targets (issue 7): full validation at 1M actors in under 2 minutes and 8 GiB; incremental
-validation at least 100x faster than a full pyshacl run at 100k; the verdicts always equal
-pyshacl's. pyshacl (``valuechain_kg.validation.validate``) is the reference; it works on an
-in-memory rdflib graph (~1.1 KB per triple), so it only runs where that fits. The fast engine
-is ``valuechain_kg.shacl_compiled.validate_store``: the shapes compiled to SPARQL that Oxigraph
-runs over the disk store, in full or for a set of focus nodes.
+Targets: full validation at 1M actors in under 2 minutes and 8 GiB; incremental validation at
+least 100x faster than a full pyshacl run at 100k; the verdicts always equal pyshacl's. pyshacl
+(``valuechain_kg.validation.reference.validate``) is the reference; it works on an in-memory
+rdflib graph (~1.1 KB per triple), so it only runs where that fits. The fast engine is
+``valuechain_kg.validation.validate_store``: the shapes compiled to SPARQL that Oxigraph runs
+over the disk store, in full or for a set of focus nodes.
 
 The synthetic data conforms, and "same verdict" on clean data would prove little, so every
 size also applies one update that breaks a handful of nodes in different ways (a missing name,
@@ -148,9 +148,9 @@ def compiled(directory: str, runs: int, check_clean: bool = True) -> dict[str, A
 
     ``check_clean`` False skips the run on the clean store (minutes at 1M actors).
     """
-    from valuechain_kg.shacl_compiled import validate_change, validate_store
-    from valuechain_kg.shacl_compiled.incremental import affected_focus_nodes, footprint
     from valuechain_kg.store import GraphStore
+    from valuechain_kg.validation import validate_change, validate_store
+    from valuechain_kg.validation.incremental import affected_focus_nodes, footprint
 
     store = GraphStore(Path(directory))
     out: dict[str, Any] = {}
@@ -206,7 +206,7 @@ def full_pyshacl(nt: str, directory: str) -> dict[str, Any]:
     import pyoxigraph as ox
 
     from valuechain_kg.store import GraphStore
-    from valuechain_kg.validation import validate
+    from valuechain_kg.validation.reference import validate
 
     # The update is computed on the disk store, exactly as the compiled run computed it.
     disk = GraphStore(Path(directory))
@@ -287,7 +287,7 @@ def _equality(compiled_run: dict[str, Any], pyshacl_run: dict[str, Any] | None) 
 def _full_row(
     data: Dataset, c: dict[str, Any], p: dict[str, Any] | None, why_no_pyshacl: str
 ) -> Row:
-    name = "pyshacl full run (`validation.validate`, rdflib in memory)"
+    name = "pyshacl full run (`validation.reference.validate`, rdflib in memory)"
     if "error" in c:
         return _failed(data, "full validation, compiled", name, FULL_TARGET, c["error"])
     broken = c["broken"]
@@ -312,7 +312,7 @@ def _full_row(
         note += f"; {why_no_pyshacl}"
     return Row(
         "shacl",
-        "full validation, compiled to SPARQL (`shacl_compiled.validate_store`, disk store)",
+        "full validation, compiled to SPARQL (`validation.validate_store`, disk store)",
         data.actors,
         seconds(broken["seconds"]),
         name,

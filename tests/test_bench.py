@@ -15,8 +15,8 @@ from bench.measure import percentile
 from bench.report import NOT_MET, Report
 from bench.shacl import defect_update
 from valuechain_kg.datasets import synthetic as synth
-from valuechain_kg.shacl_compiled import validate_store
 from valuechain_kg.store import GraphStore
+from valuechain_kg.validation import validate_store
 
 
 def test_sizes_read_like_people_write_them() -> None:

@@ -15,7 +15,7 @@ import rdflib
 
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.store import GraphStore
-from valuechain_kg.validation import validate
+from valuechain_kg.validation.reference import validate
 from valuechain_kg.vocabulary import ROLES, SECTORS
 
 ROOT = Path(__file__).resolve().parents[1]

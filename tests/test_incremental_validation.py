@@ -1,4 +1,4 @@
-"""Incremental SHACL validation of a change equals a full run on the changed store (issues 2, 7).
+"""Incremental SHACL validation of a change equals a full run on the changed store.
 
 ``validate_change(store, added, removed)`` checks only the focus nodes the change can affect,
 over their neighbourhood. Each test builds a base store, a change, and the changed store, then
@@ -25,9 +25,9 @@ from valuechain_kg.errors import ValidationFailed
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.namespaces import DEFAULT_BASE, VC, sparql_prefixes
-from valuechain_kg.shacl_compiled import incremental, validate_change, validate_store
 from valuechain_kg.store import GraphStore
-from valuechain_kg.validation import ValidationReport, validate
+from valuechain_kg.validation import ValidationReport, incremental, validate_change, validate_store
+from valuechain_kg.validation.reference import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ox.DefaultGraph()

@@ -178,7 +178,7 @@ def test_csv_bundle_read_by_the_ingest_is_the_ntriples_graph(tmp_path: Path) -> 
 
 
 def test_a_thousand_actors_conform_to_the_shapes_without_a_single_result() -> None:
-    from valuechain_kg.validation import validate
+    from valuechain_kg.validation.reference import validate
 
     report = validate(generate(1000, seed=13))
     assert report.conforms

@@ -1,4 +1,4 @@
-"""validation.validate: origins, verdict, order, JSON and the curator's table."""
+"""validation.reference.validate: origins, verdict, order, JSON and the curator's table."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ import pytest
 from rich.console import Console
 from test_shapes import MUTATIONS
 
+from valuechain_kg.cli_output import render_validation
 from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDF_TYPE, VC, sparql_prefixes
 from valuechain_kg.store import GraphStore
-from valuechain_kg.validation import ValidationReport, to_rdflib_term, validate, validate_nodes
+from valuechain_kg.validation import ValidationReport, validate_store
+from valuechain_kg.validation.compiled.values import to_rdflib_term
+from valuechain_kg.validation.reference import validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "cobalt_chain.ttl"
 ID = "https://w3id.org/valuechain/id/"
@@ -115,7 +118,7 @@ def test_to_json_is_a_json_document_with_counts_and_results(broken: ValidationRe
 
 def test_render_prints_where_property_message_and_a_summary(broken: ValidationReport) -> None:
     console = Console(record=True, width=200)
-    broken.render(console)
+    render_validation(broken, console)
     text = console.export_text()
     assert "impacts.csv:2" in text
     assert "prov:wasDerivedFrom" in text
@@ -126,7 +129,7 @@ def test_render_prints_where_property_message_and_a_summary(broken: ValidationRe
 
 def test_render_of_clean_data_is_one_summary_line() -> None:
     console = Console(record=True, width=120)
-    validate(chain()).render(console)
+    render_validation(validate(chain()), console)
     assert console.export_text().strip() == "The data conforms: 0 violations, 0 warnings."
 
 
@@ -186,7 +189,7 @@ def test_literals_keep_their_value_language_and_datatype(
         assert getattr(converted, "datatype", None) is None
 
 
-# --- incremental validation ------------------------------------------------------------------
+# --- validating some nodes of a store ------------------------------------------------------------
 
 
 def store_of(quads: list[ox.Quad]) -> GraphStore:
@@ -209,7 +212,7 @@ def test_validating_some_nodes_gives_the_full_verdict_on_those_nodes(case: str) 
     # Every other node, so that each side of a relationship is sometimes left out.
     focus = set(subjects(quads)[int(len(case) % 2) :: 2])
 
-    part = validate_nodes(store_of(quads), focus)
+    part = validate_store(store_of(quads), focus_nodes=focus)
 
     assert part.results == [r for r in full.results if r.focus_node in focus]
     assert part.conforms is all(r.severity != "Violation" for r in part.results)
@@ -220,7 +223,7 @@ def test_validating_every_node_equals_a_full_run(broken: ValidationReport) -> No
         chain(), ID + "child-labour-kolwezi", "http://www.w3.org/ns/prov#wasDerivedFrom"
     )
     quads += [bare_actor("zeta"), bare_actor("alpha")]
-    part = validate_nodes(store_of(quads), set(subjects(quads)))
+    part = validate_store(store_of(quads), focus_nodes=set(subjects(quads)))
     assert [
         r.model_copy(update={"source_file": None, "source_line": None}) for r in broken.results
     ] == (part.results)
@@ -229,8 +232,8 @@ def test_validating_every_node_equals_a_full_run(broken: ValidationReport) -> No
 def test_validating_one_node_reports_only_that_node_and_its_origin() -> None:
     quads = [*chain(), bare_actor("zeta")]
     origins = {ID + "zeta": Location("actors.csv", 9)}
-    report = validate_nodes(store_of(quads), {ID + "zeta"}, origins=origins)
+    report = validate_store(store_of(quads), focus_nodes={ID + "zeta"}, origins=origins)
     assert not report.conforms
     assert {r.focus_node for r in report.results} == {ID + "zeta"}
     assert {r.where for r in report.results} == {"actors.csv:9"}
-    assert validate_nodes(store_of(quads), {ID + "mine"}).results == []
+    assert validate_store(store_of(quads), focus_nodes={ID + "mine"}).results == []

@@ -1,6 +1,6 @@
-"""The compiled SHACL engine gives pyshacl's verdicts, result for result (issue 7).
+"""The compiled SHACL engine gives pyshacl's verdicts, result for result.
 
-``validation.validate`` (pyshacl) is the reference. Each test builds some data, runs both
+``validation.reference.validate`` (pyshacl) is the reference. Each test builds some data, runs both
 engines and compares the full results: focus node, path, value, message, severity, shape and
 CSV origin, in the same order.
 """
@@ -14,10 +14,11 @@ import pytest
 
 from tests.test_shapes import MUTATIONS, chain_store
 from valuechain_kg.datasets import synthetic as synth
+from valuechain_kg.errors import ShapeCompileError, VckgError
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.namespaces import sparql_prefixes
-from valuechain_kg.shacl_compiled import validate_quads_fast, validate_store
-from valuechain_kg.validation import ValidationReport, validate
+from valuechain_kg.validation import ValidationReport, validate_quads, validate_store
+from valuechain_kg.validation.reference import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +37,7 @@ def all_quads(store: ox.Store) -> list[ox.Quad]:
 def test_demo_data_gets_the_same_report_with_its_csv_origins(folder: str) -> None:
     result = read_sources([ROOT / folder])
     reference = validate(result.quads, result.origins)
-    compiled = validate_quads_fast(result.quads, result.origins)
+    compiled = validate_quads(result.quads, result.origins)
     assert_same(reference, compiled)
     assert compiled.results == reference.results
 
@@ -54,7 +55,7 @@ def test_each_broken_constraint_of_the_shape_fixture_gets_the_same_report(case: 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_synthetic_value_chain_of_a_thousand_actors_gets_the_same_report(seed: int) -> None:
     quads = list(synth.generate(1000, seed=seed))
-    assert_same(validate(quads), validate_quads_fast(quads))
+    assert_same(validate(quads), validate_quads(quads))
 
 
 # Random graphs: the shape fixture with random triples dropped and random triples added, drawn
@@ -150,7 +151,7 @@ def test_random_breakages_of_a_value_chain_get_the_same_report() -> None:
     @given(st.data())
     def check(data: object) -> None:
         quads = _random_graph(data)
-        assert_same(validate(quads), validate_quads_fast(quads))
+        assert_same(validate(quads), validate_quads(quads))
 
     check()
 
@@ -190,3 +191,48 @@ def _broken_chain() -> ox.Store:
     store = chain_store()
     store.update(sparql_prefixes() + MUTATIONS["actor without name"].update)
     return store
+
+
+UNSUPPORTED_SHAPES = {
+    "sh:sparql": """
+        <urn:shape:no-self-loops> a sh:NodeShape ; sh:targetClass vc:Actor ;
+            sh:sparql [ sh:select "SELECT $this WHERE { $this ?p $this }" ] .
+    """,
+    "sh:qualifiedValueShape": """
+        <urn:shape:one-named-site> a sh:NodeShape ; sh:targetClass vc:Actor ;
+            sh:property <urn:shape:one-named-site-property> .
+        <urn:shape:one-named-site-property> sh:path vc:hasSite ;
+            sh:qualifiedValueShape [ sh:class vc:Site ] ; sh:qualifiedMinCount 1 ;
+            sh:message "An actor needs a site." .
+    """,
+}
+
+
+@pytest.mark.parametrize("construct", list(UNSUPPORTED_SHAPES))
+def test_a_shape_the_compiler_cannot_run_is_refused_naming_construct_and_shape(
+    construct: str, tmp_path: Path
+) -> None:
+    shapes = tmp_path / "unsupported.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix vc: <https://w3id.org/valuechain#> .\n" + UNSUPPORTED_SHAPES[construct],
+        encoding="utf-8",
+    )
+    actor = ox.Quad(
+        ox.NamedNode("https://w3id.org/valuechain/id/acme"),
+        RDF_TYPE,
+        ox.NamedNode("https://w3id.org/valuechain#Actor"),
+    )
+    store = ox.Store()
+    store.add(actor)
+    for run in (
+        lambda: validate_store(store, shapes=shapes),
+        lambda: validate_quads([actor], shapes=shapes),
+    ):
+        with pytest.raises(ShapeCompileError) as caught:
+            run()
+        assert isinstance(caught.value, VckgError)
+        assert construct in str(caught.value)
+        assert caught.value.construct.endswith(construct)
+        assert caught.value.shape.startswith("urn:shape:")
+        assert caught.value.shape in str(caught.value)

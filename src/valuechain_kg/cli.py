@@ -158,7 +158,7 @@ def _render_report(report: object, fmt: str) -> None:
     if fmt == "json":
         out.show_json(report.to_json(), stdout)  # type: ignore[attr-defined]
     else:
-        report.render(stdout)  # type: ignore[attr-defined]
+        out.render_validation(report, stdout)  # type: ignore[arg-type]
 
 
 @contextmanager

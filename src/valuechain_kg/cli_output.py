@@ -9,13 +9,14 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
 from valuechain_kg.ingest.formulas import neutralise
+from valuechain_kg.namespaces import curie
 
 FORMATS = ("table", "json", "csv")
 
@@ -156,6 +157,54 @@ def show_counts(title: str, counts: dict[str, int], console: Console) -> None:
 
 def show_json(doc: object, console: Console) -> None:
     console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+class ValidationResultView(Protocol):
+    """What the table shows of one SHACL result (``validation.ValidationResult``)."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def where(self) -> str: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def value(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
+
+
+class ValidationReportView(Protocol):
+    """What the table shows of a SHACL report (``validation.ValidationReport``).
+
+    A structural type, so the CLI renders the report the facade hands it without importing
+    the validation package.
+    """
+
+    @property
+    def conforms(self) -> bool: ...
+    @property
+    def results(self) -> Sequence[ValidationResultView]: ...
+    def summary(self) -> str: ...
+
+
+def render_validation(report: ValidationReportView, console: Console) -> None:
+    """Print a table (severity, where, property, value, message) and a one-line summary."""
+    if report.results:
+        table = Table(show_lines=False)
+        for column in ("severity", "where", "property", "value", "message"):
+            table.add_column(column, overflow="fold")
+        for r in report.results:
+            style = "red" if r.severity == "Violation" else "yellow"
+            table.add_row(
+                f"[{style}]{r.severity}[/{style}]",
+                r.where,
+                curie(r.path) if r.path else "",
+                curie(r.value) if r.value else "",
+                r.message,
+            )
+        console.print(table)
+    console.print(report.summary(), style="green" if report.conforms else "red")
 
 
 def show_sparql(result: object, fmt: str, console: Console) -> None:

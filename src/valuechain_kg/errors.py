@@ -77,6 +77,22 @@ class ValidationFailed(VckgError):
         super().__init__(message)
 
 
+class ShapeCompileError(VckgError):
+    """A SHACL shape uses a construct the compiled engine does not run (exit 2).
+
+    A shape the engine skipped would let data through that the shapes forbid, so the engine
+    refuses the whole shapes graph and says which construct, in which shape, it cannot run.
+    """
+
+    def __init__(self, construct: str, shape: str) -> None:
+        self.construct = construct
+        self.shape = shape
+        super().__init__(
+            f"the SHACL engine does not support {construct} (in the shape {shape}); "
+            "rewrite the shape with the supported constructs or extend the compiler"
+        )
+
+
 class StoreFull(VckgError):
     """The disk under an on-disk store has no room left: the write was refused and the store is
     as it was before it (exit 2, HTTP 507 Insufficient Storage); writes work again once space

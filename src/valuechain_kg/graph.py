@@ -127,15 +127,15 @@ class KnowledgeGraph:
     def validate_with(self, extra: Sequence[ox.Quad] = (), origins: dict | None = None):  # type: ignore[no-untyped-def]
         """SHACL report for what the store holds plus ``extra`` quads not yet loaded.
 
-        Runs the shapes compiled to SPARQL on Oxigraph (``shacl_compiled``): the same report as
-        pyshacl (``validation.validate``, the reference, tested equal) in a fraction of the time.
+        Runs the shapes compiled to SPARQL on Oxigraph (``validation``): the same report as
+        pyshacl (``validation.reference``, tested equal) in a fraction of the time.
         Without ``extra`` the whole store is checked. With ``extra`` into a store that holds
         data, only the focus nodes the new quads can affect are checked, over their
-        neighbourhood in the store (``shacl_compiled.incremental``): a 20-row bundle into a
-        national value chain must not re-validate every actor (issues 2 and 7). Large loads
+        neighbourhood in the store (``validation.incremental``): a 20-row bundle into a
+        national value chain must not re-validate every actor. Large loads
         relative to the store, and loads into an empty store, are checked in full.
         """
-        from valuechain_kg.shacl_compiled import validate_change, validate_store
+        from valuechain_kg.validation import validate_change, validate_store
 
         if not extra:
             return validate_store(self.store, origins=origins)

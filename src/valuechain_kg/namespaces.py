@@ -42,3 +42,17 @@ def sparql_prefixes(base: str = DEFAULT_BASE) -> str:
     lines = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p != "vcid"]
     lines.append(f"PREFIX vcid: <{base}>")
     return "\n".join(lines) + "\n"
+
+
+def curie(iri: str) -> str:
+    """A CURIE for an IRI under a known prefix (the longest namespace wins), else the IRI.
+
+    >>> curie("https://w3id.org/valuechain/id/acme")
+    'vcid:acme'
+    >>> curie("urn:x")
+    'urn:x'
+    """
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri

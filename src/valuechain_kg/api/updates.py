@@ -20,18 +20,19 @@ change to it. Not the union with the default graph: queries read the default gra
 (``api.sparql``), so a graph is a dataset of its own and must hold up by itself; a
 relationship put in a named graph needs its actors typed in that graph too.
 
-The result is validated incrementally (``shacl_compiled.validate_change``): only the focus
+The result is validated incrementally (``validation.validate_change``): only the focus
 nodes that the difference can affect are checked, over their neighbourhood in the store plus the
-difference, with pyshacl's verdicts; a store of a million actors is not re-validated for one
-changed triple (issue 7). The copy of the store per update remains (a SPARQL update may read
+difference, with pyshacl's verdicts; a national value chain is not re-validated for one
+changed triple. The copy of the store per update remains (a SPARQL update may read
 anything); bulk loads go through ``vckg load`` instead.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -39,9 +40,10 @@ from valuechain_kg.errors import ValidationFailed
 from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.store import GraphStore
 
-__all__ = ["UpdateOutcome", "Validator", "apply_validated_update", "has_violation"]
+if TYPE_CHECKING:
+    from valuechain_kg.validation import ValidationReport
 
-Validator = Callable[[Sequence[ox.Quad]], object]
+__all__ = ["UpdateOutcome", "apply_validated_update"]
 
 _LOCK = threading.Lock()
 
@@ -56,24 +58,6 @@ class UpdateOutcome:
     triples_after: int
 
 
-def has_violation(report: object) -> bool:
-    """Whether a SHACL report holds a result of Violation severity (warnings do not block)."""
-    flag = getattr(report, "has_violations", None)
-    if isinstance(flag, bool):
-        return flag
-    violations = getattr(report, "violations", None)
-    if violations is not None and not callable(violations):
-        return len(violations) > 0
-    return not bool(getattr(report, "conforms", True))
-
-
-def shacl_validator(quads: Sequence[ox.Quad]) -> object:
-    """The project's shapes over the given quads (``valuechain_kg.validation``)."""
-    from valuechain_kg.validation import validate
-
-    return validate(list(quads))
-
-
 def _in_default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads moved into the default graph, where the shapes look."""
     return [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
@@ -81,16 +65,14 @@ def _in_default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 def _graph_report(
     store: GraphStore,
-    scratch: ox.Store,
     graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
     added: list[ox.Quad],
     removed: list[ox.Quad],
-    validator: Validator | None,
-) -> object:
+) -> ValidationReport:
     """The SHACL report on one graph of the update's result, as if it were the default graph."""
-    if validator is not None:
-        return validator(_in_default_graph(scratch.quads_for_pattern(None, None, None, graph)))
-    from valuechain_kg.shacl_compiled import validate_change
+    # Imported on the first update: the engine brings in rdflib and pyshacl, which a server
+    # that only answers reads never needs.
+    from valuechain_kg.validation import validate_change
 
     if isinstance(graph, ox.DefaultGraph):
         return validate_change(store, added=added, removed=removed)
@@ -103,20 +85,14 @@ def _graph_report(
     )
 
 
-def _validate(
-    store: GraphStore,
-    scratch: ox.Store,
-    added: list[ox.Quad],
-    removed: list[ox.Quad],
-    validator: Validator | None,
-) -> None:
+def _validate(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
     """Raise ValidationFailed unless the default graph and every touched named graph conform."""
     named = {q.graph_name for q in (*added, *removed)} - {ox.DefaultGraph()}
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
     graphs += sorted(named, key=str)  # type: ignore[arg-type]
     for graph in graphs:
-        report = _graph_report(store, scratch, graph, added, removed, validator)
-        if has_violation(report):
+        report = _graph_report(store, graph, added, removed)
+        if report.violations:
             where = "" if isinstance(graph, ox.DefaultGraph) else f" in the graph {graph}"
             raise ValidationFailed(
                 report, f"the update would violate the shapes{where}; nothing changed"
@@ -127,14 +103,12 @@ def apply_validated_update(
     store: GraphStore,
     update: str,
     base_iri: str | None = None,
-    validator: Validator | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> UpdateOutcome:
     """Run ``update`` on a copy, validate the result, then write its difference to ``store``.
 
-    ``validator`` None (the default) validates the difference incrementally against the store;
-    a given validator gets every quad of the result instead (e.g. ``shacl_validator``, pyshacl),
-    once for the default graph and once for each named graph the update touched.
+    The difference is validated incrementally against the store, once for the default graph
+    and once for each named graph the update touched.
 
     Raises SyntaxError for an update that does not parse, ValidationFailed (store untouched)
     when the result violates a shape, StoreFull (store untouched) when the disk is full, and
@@ -159,7 +133,7 @@ def apply_validated_update(
         # Only the GraphStore may hold the live handle from here on: after a full disk it
         # replaces the handle, which needs every other reference to it gone.
         del live
-        _validate(store, scratch, added, removed, validator)
+        _validate(store, added, removed)
         if before_commit is not None:
             before_commit()
         store.apply_change(removed=removed, added=added)

@@ -1,11 +1,12 @@
 """Run compiled shapes as SPARQL over Oxigraph, giving the report pyshacl would give.
 
-pyshacl copies the data into rdflib and checks one focus node at a time: 33 s at 10k synthetic
-actors, minutes at 100k. Here each property shape is a handful of set-oriented SELECT queries
+pyshacl copies the data into rdflib and checks one focus node at a time, which takes minutes on
+a national value chain. Here each property shape is a handful of set-oriented SELECT queries
 that Oxigraph answers over the whole store (or, for an update, over the few focus nodes bound
 with VALUES); only distinct literal values travel to Python for the checks whose semantics must
-be rdflib's (``values.py``). The results are ``validation.ValidationResult`` objects with the
-same messages, severities, shapes and order, so callers cannot tell the engines apart.
+be rdflib's (``values.py``). The results are ``ValidationResult`` objects with the same
+messages, severities, shapes and order as the reference's (``validation.reference``), so
+callers cannot tell the engines apart.
 """
 
 from __future__ import annotations
@@ -17,16 +18,13 @@ import pyoxigraph as ox
 
 from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDFS
-from valuechain_kg.shacl_compiled.plan import PropertyPlan, compile_shapes
 from valuechain_kg.store import GraphStore
-from valuechain_kg.validation import (
-    ValidationReport,
-    ValidationResult,
-    load_shapes,
-    to_rdflib_term,
-)
+from valuechain_kg.validation.compiled.plan import PropertyPlan, compile_shapes
+from valuechain_kg.validation.compiled.values import less_or_equal, to_rdflib_term
+from valuechain_kg.validation.report import ValidationReport, ValidationResult
+from valuechain_kg.validation.shapes import load_shapes
 
-__all__ = ["run_plans", "validate_quads_fast", "validate_store"]
+__all__ = ["run_plans", "validate_quads", "validate_store"]
 
 #: Bad values bound per VALUES clause (keeps each query text small).
 _CHUNK = 2_000
@@ -56,7 +54,7 @@ def validate_store(
 
     Raises
     ------
-    NotImplementedError
+    ShapeCompileError
         When a shape uses a SHACL construct the compiler does not support.
 
     Examples
@@ -75,12 +73,15 @@ def validate_store(
     return run_plans(oxigraph, plans, focus_nodes, origins or {})
 
 
-def validate_quads_fast(
+def validate_quads(
     quads: Iterable[ox.Quad],
     origins: Mapping[str, Location] | None = None,
     shapes: Path | None = None,
 ) -> ValidationReport:
-    """Like ``validation.validate``: the quads' default graph, in a temporary Oxigraph store."""
+    """Check some quads (their default graph) that no store holds yet, in a scratch store.
+
+    The same report as ``validation.reference.validate`` on those quads.
+    """
     store = ox.Store()
     store.extend(q for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
     return validate_store(store, origins=origins, shapes=shapes)
@@ -92,18 +93,15 @@ def run_plans(
     focus_nodes: set[str] | None,
     origins: Mapping[str, Location],
 ) -> ValidationReport:
-    """Every plan's results over a store, deduplicated and ordered as ``validation`` does."""
+    """Every plan's results over a store, deduplicated and ordered as the reference does."""
     if focus_nodes is not None and not focus_nodes:
-        return ValidationReport(conforms=True, results=[])
+        return ValidationReport.of([])
     focus = _focus_clause(focus_nodes)
     found: set[ValidationResult] = set()
     for plan in plans:
         for node, value in _violations(store, plan, focus):
             found.add(_result(plan, node, value, origins))
-    results = sorted(found, key=ValidationResult.sort_key)
-    return ValidationReport(
-        conforms=not any(r.severity == "Violation" for r in results), results=results
-    )
+    return ValidationReport.of(list(found))
 
 
 def _focus_clause(focus_nodes: set[str] | None) -> str:
@@ -195,8 +193,6 @@ def _value_tests(store: ox.Store, q: _Queries) -> Iterator[Row]:
 
 
 def _less_or_equals(store: ox.Store, q: _Queries, other: str) -> Iterator[Row]:
-    from valuechain_kg.shacl_compiled.values import less_or_equal
-
     path = q.plan.path
     body = f"?this {path} ?value . ?this {other} ?other ."
     bad: list[str] = []

@@ -1,7 +1,7 @@
 """Compile the project's SHACL shapes into a plan of SPARQL queries and per-value tests.
 
 Only the SHACL constructs that ``shapes/`` uses are compiled; anything else raises
-NotImplementedError naming the construct and the shape, so that a future shape is never
+``ShapeCompileError`` naming the construct and the shape, so that a future shape is never
 silently skipped (a skipped shape would let unsourced claims in, against DDG Section II,
 step 2.2). Each property shape becomes one ``PropertyPlan``: its focus-node pattern (the
 targets of the node shapes that hold it, or its own), its path, and its constraints split into
@@ -17,8 +17,9 @@ from functools import lru_cache
 import rdflib
 import rdflib.collection
 
-from valuechain_kg.namespaces import RDF_TYPE, SH
-from valuechain_kg.shacl_compiled import values
+from valuechain_kg.errors import ShapeCompileError
+from valuechain_kg.namespaces import RDF_TYPE, SH, curie
+from valuechain_kg.validation.compiled import values
 
 __all__ = ["PropertyPlan", "compile_shapes"]
 
@@ -74,11 +75,14 @@ def _iri(term: rdflib.term.Node) -> str:
     return f"<{term}>"
 
 
-def _unsupported(shape: rdflib.term.Node, construct: str) -> NotImplementedError:
-    return NotImplementedError(
-        f"the compiled SHACL engine does not support {construct} (in shape {shape}); "
-        "validate with valuechain_kg.validation.validate or extend the compiler"
-    )
+def _unsupported(shape: rdflib.term.Node, construct: str) -> ShapeCompileError:
+    return ShapeCompileError(construct, str(shape))
+
+
+def _unknown(graph: rdflib.Graph, shape: rdflib.term.Node, known: set[rdflib.URIRef]) -> str:
+    """The SHACL predicates of a shape outside ``known``, as CURIEs in a stable order."""
+    found = {str(p) for p in graph.predicates(shape) if str(p).startswith(SH) and p not in known}
+    return ", ".join(curie(p) for p in sorted(found))
 
 
 def _path(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[str, str | None]:
@@ -144,12 +148,12 @@ def _not(graph: rdflib.Graph, shape: rdflib.term.Node, plan: dict[str, list]) ->
 
 def _constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict[str, list]:  # type: ignore[type-arg]
     plan: dict[str, list] = {"filters": [], "tests": [], "ltoe": [], "equals": []}  # type: ignore[type-arg]
-    for predicate in set(graph.predicates(shape)):
-        if str(predicate).startswith(SH) and predicate not in _STRUCTURE | _COMPILED:
-            raise _unsupported(shape, f"the constraint {predicate}")
+    unknown = _unknown(graph, shape, _STRUCTURE | _COMPILED)
+    if unknown:
+        raise _unsupported(shape, f"the constraint {unknown}")
     for node in graph.objects(shape, _SH.nodeKind):
         if node not in _NODE_KINDS:
-            raise _unsupported(shape, f"sh:nodeKind {node}")
+            raise _unsupported(shape, f"sh:nodeKind {curie(str(node))}")
         plan["filters"].append(f"!{_NODE_KINDS[node]}")  # type: ignore[index]
     for node in graph.objects(shape, _SH["in"]):
         allowed = _iri_list(graph, shape, node)
@@ -179,7 +183,7 @@ def _constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict[str, list
 def _count(graph: rdflib.Graph, shape: rdflib.term.Node, predicate: rdflib.URIRef) -> int | None:
     found = [int(o) for o in graph.objects(shape, predicate)]  # type: ignore[call-overload]
     if len(found) > 1:
-        raise _unsupported(shape, f"several {predicate}")
+        raise _unsupported(shape, f"several {curie(str(predicate))}")
     return found[0] if found else None
 
 
@@ -252,7 +256,7 @@ def _plan(
 def compile_shapes(graph: rdflib.Graph) -> list[PropertyPlan]:
     """Every property shape of a shapes graph with the focus nodes it applies to.
 
-    Raises NotImplementedError for a construct the compiler does not know, including
+    Raises ShapeCompileError for a construct the compiler does not know, including
     constraints placed directly on a node shape.
     """
     return list(_compile(graph))
@@ -265,9 +269,9 @@ def _compile(graph: rdflib.Graph) -> tuple[PropertyPlan, ...]:
         graph.subjects(_SH.property, None)
     )
     for node_shape in sorted(node_shapes, key=str):
-        for predicate in set(graph.predicates(node_shape)):
-            if str(predicate).startswith(SH) and predicate not in _STRUCTURE:
-                raise _unsupported(node_shape, f"a node-shape constraint {predicate}")
+        unknown = _unknown(graph, node_shape, _STRUCTURE)
+        if unknown:
+            raise _unsupported(node_shape, f"a node-shape constraint {unknown}")
         targets, prefixes = _targets(graph, node_shape)
         if not targets:
             continue

@@ -2,11 +2,12 @@
 
 Oxigraph and rdflib disagree at the edges of literal semantics: what counts as an ill-typed
 literal, how a regular expression's ``$`` treats a final newline, how a string compares with a
-number. The verdicts must equal pyshacl's (issue 7), so ``sh:datatype``, ``sh:pattern``,
+number. The verdicts must equal pyshacl's, so ``sh:datatype``, ``sh:pattern``,
 ``sh:minInclusive``/``sh:maxInclusive`` and ``sh:lessThanOrEquals`` are decided here, in Python,
 over rdflib terms, following pyshacl 0.40's constraint components line by line. The engine only
-sends *distinct* values here (a few hundred country codes for a million actors), so this costs
-little; Oxigraph does the joins.
+sends *distinct* values here (the country codes of a value chain, not one per actor), so this
+costs little; Oxigraph does the joins. ``to_rdflib_term`` is the bridge: the term Oxigraph
+returns, as rdflib (and so pyshacl) would hold it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
+import pyoxigraph as ox
 import rdflib
 from pyshacl.rdfutil.compare import compare_literal
 
@@ -28,6 +30,7 @@ __all__ = [
     "max_inclusive_test",
     "min_inclusive_test",
     "pattern_test",
+    "to_rdflib_term",
 ]
 
 #: A test of one value node: True when the value conforms.
@@ -35,6 +38,7 @@ ValueTest = Callable[[rdflib.term.Node], bool]
 
 _XSD_STRING = rdflib.URIRef(XSD + "string")
 _LANG_STRING = rdflib.URIRef(RDF + "langString")
+_PLAIN = (XSD + "string", RDF + "langString")
 _ACTUAL: dict[str, type | tuple[type, ...]] = {
     XSD + "string": (str, bytes),
     RDF + "langString": (str, bytes),
@@ -46,6 +50,26 @@ _ACTUAL: dict[str, type | tuple[type, ...]] = {
     XSD + "time": time,
     XSD + "dateTime": datetime,
 }
+
+
+def to_rdflib_term(term: object) -> rdflib.term.Identifier:
+    """The rdflib twin of a pyoxigraph term (plain xsd:string literals stay plain).
+
+    >>> to_rdflib_term(ox.Literal("4", datatype=ox.NamedNode(XSD + "integer"))).toPython()
+    4
+    """
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype in _PLAIN:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype))
+    raise TypeError(f"cannot validate an RDF term of type {type(term).__name__}")
 
 
 def _actual_datatype(value: rdflib.Literal, rule: rdflib.URIRef) -> bool:
