@@ -18,7 +18,8 @@ import rdflib.collection
 
 from valuechain_kg import vocabulary
 from valuechain_kg.namespaces import SH, sparql_prefixes
-from valuechain_kg.validation import SHAPES_DIR, load_shapes, validate
+from valuechain_kg.validation.reference import validate
+from valuechain_kg.validation.shapes import SHAPES_DIR, load_shapes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shapes" / "cobalt_chain.ttl"
 VCSH = "https://w3id.org/valuechain/shapes#"
