@@ -104,8 +104,11 @@ def network_updates(port: int) -> dict[str, str]:
     }
 
 
-#: Five shapes that overflowed the engine's stack (each is well beyond a limit).
+#: Shapes that overflowed the engine's stack (each is well beyond a limit).
 CRASHERS = {
+    "minus-chain": "SELECT * WHERE { ?s ?p ?o" + " MINUS { ?s ?p ?o }" * 2500 + " }",
+    "triple-patterns": "SELECT * WHERE { " + " . ".join(["?s ?p ?o"] * 10000) + " }",
+    "and-chain": "SELECT * WHERE { FILTER(" + " && ".join(["true"] * 9000) + ") }",
     "nested-braces": "SELECT * WHERE " + "{" * 5000 + "}" * 5000,
     "nested-optional": "SELECT * WHERE { " + "OPTIONAL { " * 3000 + "}" * 3000 + " }",
     "parentheses": "SELECT * WHERE { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }",
@@ -255,8 +258,12 @@ def test_crashing_shapes_are_refused_by_rest_query_update_and_cli(
 def test_guard_limits_name_themselves_and_a_setting() -> None:
     with pytest.raises(QueryTooComplex, match="brackets nested.*VCKG_SPARQL_MAX_NESTING"):
         sparql_guard.check_query(CRASHERS["nested-braces"])
-    with pytest.raises(QueryTooComplex, match="VCKG_SPARQL_MAX_CHAIN"):
+    with pytest.raises(QueryTooComplex, match="UNION.*VCKG_SPARQL_MAX_KEYWORDS"):
         sparql_guard.check_query(CRASHERS["union"])
+    with pytest.raises(QueryTooComplex, match="operator.*VCKG_SPARQL_MAX_OPERATORS"):
+        sparql_guard.check_query(CRASHERS["sum"])
+    with pytest.raises(QueryTooComplex, match="separators.*VCKG_SPARQL_MAX_SEPARATORS"):
+        sparql_guard.check_query(CRASHERS["triple-patterns"])
     collection = "SELECT * WHERE { ?s ?p (" + " 1" * 5000 + ") }"
     with pytest.raises(QueryTooComplex, match="VCKG_SPARQL_MAX_LIST"):
         sparql_guard.check_query(collection)
@@ -265,6 +272,113 @@ def test_guard_limits_name_themselves_and_a_setting() -> None:
     small = sparql_guard.Limits.from_env({"VCKG_SPARQL_MAX_NESTING": "3"})
     with pytest.raises(QueryTooComplex, match="the limit is 3"):
         sparql_guard.check_query("SELECT * WHERE { { { { } } } }", small)
+
+
+def test_each_chain_kind_has_its_own_limit_and_setting() -> None:
+    # 1,500 of each kind: past a single shared limit of 1,000, within each kind's own limit
+    # except for the keywords.
+    patterns = "SELECT * WHERE { " + " . ".join(["?s ?p ?o"] * 1500) + " }"
+    sums = "SELECT (" + "+".join(["1"] * 1500) + " AS ?x) WHERE {}"
+    sparql_guard.check_query(patterns)
+    sparql_guard.check_query(sums)
+    unions = "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 1500) + " }"
+    with pytest.raises(QueryTooComplex, match="VCKG_SPARQL_MAX_KEYWORDS"):
+        sparql_guard.check_query(unions)
+    for name, text in (("SEPARATORS", patterns), ("OPERATORS", sums), ("KEYWORDS", unions)):
+        tight = sparql_guard.Limits.from_env({f"VCKG_SPARQL_MAX_{name}": "100"})
+        with pytest.raises(QueryTooComplex, match=f"limit is 100 .VCKG_SPARQL_MAX_{name}"):
+            sparql_guard.check_query(text, tight)
+
+
+def ground_triples(count: int) -> str:
+    """``count`` distinct triples with typed and tagged literals, as a Graph Store write has."""
+    return " .\n".join(
+        f'<http://e/s{i}> <http://e/p> "v-{i}"@en-GB ; <http://e/q> "{i}"^^<http://e/t#int>'
+        for i in range(count)
+    )
+
+
+def test_data_blocks_are_not_counted_as_chains() -> None:
+    data = ground_triples(5000)
+    sparql_guard.check_update(f"INSERT DATA {{ {data} }}")
+    sparql_guard.check_update(
+        f"DROP SILENT GRAPH <http://g#1> ; DELETE DATA {{ GRAPH <http://g#1> {{ {data} }} }}"
+    )
+    # The same triples as a pattern are a 10,000-way join: refused.
+    with pytest.raises(QueryTooComplex, match="separators"):
+        sparql_guard.check_update(f"DELETE WHERE {{ {data} }}")
+    with pytest.raises(QueryTooComplex, match="separators"):
+        sparql_guard.check_update(f"INSERT {{ ?s ?p ?o }} WHERE {{ {data} }}")
+
+
+def test_a_where_after_data_is_still_counted() -> None:
+    where = " . ".join(["?s ?p ?o"] * 9000)
+    update = (
+        f"INSERT DATA {{ <http://a/s> <http://a/p> 1 }} ; INSERT {{ ?s ?p ?o }} WHERE {{ {where} }}"
+    )
+    with pytest.raises(QueryTooComplex, match="separators"):
+        sparql_guard.check_update(update)
+
+
+def test_data_the_engine_might_read_otherwise_is_counted() -> None:
+    data = " . ".join(["<http://a/s> <http://a/p> <http://a/o>"] * 9000)
+    # ``<a'b>`` may be a less-than and the start of a string: from there on nothing is data.
+    after_doubt = f"INSERT {{ ?s ?p ?o }} WHERE {{ FILTER(?a <a'b> 1) }} ; INSERT DATA {{ {data} }}"
+    # An escaped quote closes the string in the escape-expanded reading, so the WHERE is code.
+    where = " . ".join(["?s ?p ?o"] * 9000)
+    escaped = (
+        'INSERT DATA { <http://a/s> <http://a/p> "x\\u0022 } ; INSERT { ?s ?p ?o } WHERE { '
+        + where
+        + ' } ; INSERT DATA { <http://a/s> <http://a/p> "y" }'
+    )
+    # A block inside braces is not an operation: the engine reads it as a pattern.
+    nested = f"INSERT {{ ?s ?p ?o }} WHERE {{ INSERT DATA {{ {data} }} }}"
+    for update in (after_doubt, escaped, nested):
+        with pytest.raises(QueryTooComplex, match="separators"):
+            sparql_guard.check_update(update)
+
+
+@pytest.mark.parametrize("opening,closing", [("<<( ", " )>>"), ("<< ", " >>")])
+def test_deep_triple_terms_in_data_are_refused(opening: str, closing: str) -> None:
+    depth = 20000
+    term = (opening + "<http://a/s> <http://a/p> ") * depth + "<http://a/o>" + closing * depth
+    with pytest.raises(QueryTooComplex, match="brackets nested"):
+        sparql_guard.check_update(f"INSERT DATA {{ <http://a/s> <http://a/p> {term} }}")
+    shallow = (opening + "<http://a/s> <http://a/p> ") * 3 + "<http://a/o>" + closing * 3
+    sparql_guard.check_update(f"INSERT DATA {{ <http://a/s> <http://a/p> {shallow} }}")
+
+
+def test_service_in_the_literals_of_a_large_write_needs_no_parse() -> None:
+    data = " .\n".join(
+        f'<http://e/s{i}> <http://e/p> "service and download {i}"' for i in range(2000)
+    )
+    sparql_guard.check_update(f"INSERT DATA {{ {data} }}")
+    with pytest.raises(UnsafeQuery, match="LOAD|cannot be checked"):
+        sparql_guard.check_update(f"INSERT DATA {{ {data} }} ; LOAD <http://127.0.0.1:1/x>")
+
+
+def test_rest_insert_data_of_20000_triples_is_accepted(client: TestClient) -> None:
+    data = " .\n".join(f'vcid:n{i} schema:description "d{i}"' for i in range(20000))
+    response = client.post(
+        "/sparql",
+        content=f"INSERT DATA {{ {data} }}",
+        headers={**AUTH, "Content-Type": "application/sparql-update"},
+    )
+    assert response.status_code == 200, response.text[:500]
+    count = client.get(
+        "/sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s schema:description ?d }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert int(count.json()["results"]["bindings"][0]["n"]["value"]) >= 20000
+    where = " . ".join(f"?s{i} ?p ?o" for i in range(9000))
+    refused = client.post(
+        "/sparql",
+        content=f"INSERT {{ <http://a/s> <http://a/p> 1 }} WHERE {{ {where} }}",
+        headers={**AUTH, "Content-Type": "application/sparql-update"},
+    )
+    assert refused.status_code == 400
+    assert "VCKG_SPARQL_MAX_SEPARATORS" in refused.json()["detail"]
 
 
 def test_brackets_hidden_from_the_count_are_still_counted() -> None:

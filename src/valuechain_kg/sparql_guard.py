@@ -40,10 +40,12 @@ from valuechain_kg.errors import QueryTooComplex, UnsafeQuery
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "MAX_CHAIN",
     "MAX_CHARS",
+    "MAX_KEYWORDS",
     "MAX_LIST",
     "MAX_NESTING",
+    "MAX_OPERATORS",
+    "MAX_SEPARATORS",
     "CHECKER_MAX_CHAIN",
     "CHECKER_MAX_CHARS",
     "Limits",
@@ -58,26 +60,38 @@ __all__ = [
 
 #: Longest query or update text accepted, in characters.
 MAX_CHARS = 1_048_576
-#: Deepest nesting of ``{}``, ``()`` and ``[]`` accepted.
+#: Deepest nesting of ``{}``, ``()``, ``[]`` (and, in update data, ``<< >>``) accepted.
 MAX_NESTING = 200
-#: Most chain-building tokens accepted: operators and separators (``. , ; | & / + * ! = < > ^
-#: -``) and the keywords ``UNION``, ``OPTIONAL``, ``MINUS`` and ``FILTER``.
-MAX_CHAIN = 1_000
+#: Most separators accepted: ``.``, ``,`` and ``;``, which chain triple patterns into one join.
+#: Those inside ``INSERT DATA`` / ``DELETE DATA`` blocks are not counted: ground data builds
+#: no pattern, and the engine reads it flat.
+MAX_SEPARATORS = 3_000
+#: Most operator characters accepted (``| & / + * ! = < > ^ -``): binary and unary operators
+#: and property-path steps, each of which nests the tree one level deeper.
+MAX_OPERATORS = 2_500
+#: Most ``UNION``, ``OPTIONAL``, ``MINUS`` and ``FILTER`` keywords accepted.
+MAX_KEYWORDS = 1_000
 #: Most items directly inside one pair of parentheses (an RDF collection is one deep tree).
 MAX_LIST = 1_000
 #: Longest text, after escape expansion, that the SERVICE/LOAD check parses.
 CHECKER_MAX_CHARS = 20_000
-#: Most chain-building tokens in a text that the SERVICE/LOAD check parses.
+#: Most chain-building tokens (all three kinds) in a text that the SERVICE/LOAD check parses.
 CHECKER_MAX_CHAIN = 200
 
 
 @dataclass(frozen=True)
 class Limits:
-    """The bounds a text must keep; ``from_env`` reads ``VCKG_SPARQL_MAX_*`` overrides."""
+    """The bounds a text must keep; ``from_env`` reads ``VCKG_SPARQL_MAX_*`` overrides.
+
+    The three chain kinds have limits of their own because the engine's stack gives out at
+    different lengths for each: one shared limit would have to be the smallest of them.
+    """
 
     max_chars: int = MAX_CHARS
     max_nesting: int = MAX_NESTING
-    max_chain: int = MAX_CHAIN
+    max_separators: int = MAX_SEPARATORS
+    max_operators: int = MAX_OPERATORS
+    max_keywords: int = MAX_KEYWORDS
     max_list: int = MAX_LIST
 
     @classmethod
@@ -90,8 +104,19 @@ class Limits:
         return cls(
             max_chars=number("CHARS", MAX_CHARS),
             max_nesting=number("NESTING", MAX_NESTING),
-            max_chain=number("CHAIN", MAX_CHAIN),
+            max_separators=number("SEPARATORS", MAX_SEPARATORS),
+            max_operators=number("OPERATORS", MAX_OPERATORS),
+            max_keywords=number("KEYWORDS", MAX_KEYWORDS),
             max_list=number("LIST", MAX_LIST),
+        )
+
+    def allows(self, found: Measure) -> bool:
+        return (
+            found.nesting <= self.max_nesting
+            and found.separators <= self.max_separators
+            and found.operators <= self.max_operators
+            and found.keywords <= self.max_keywords
+            and found.list_items <= self.max_list
         )
 
 
@@ -103,13 +128,22 @@ class Measure:
     """Upper bounds of a text's nesting, chain-building tokens and widest parenthesised list."""
 
     nesting: int
-    chain: int
+    separators: int
+    operators: int
+    keywords: int
     list_items: int
+
+    @property
+    def chain(self) -> int:
+        """All chain-building tokens together."""
+        return self.separators + self.operators + self.keywords
 
     def worst(self, other: Measure) -> Measure:
         return Measure(
             max(self.nesting, other.nesting),
-            max(self.chain, other.chain),
+            max(self.separators, other.separators),
+            max(self.operators, other.operators),
+            max(self.keywords, other.keywords),
             max(self.list_items, other.list_items),
         )
 
@@ -131,7 +165,8 @@ def expand_escapes(text: str) -> str:
 
 _OPENERS = "({["
 _CLOSERS = ")}]"
-_CHAIN_CHARS = ".,;|&/+*!=<>^-"
+_SEPARATOR_CHARS = ".,;"
+_OPERATOR_CHARS = "|&/+*!=<>^-"
 _CHAIN_WORDS = re.compile(r"union|optional|minus|filter", re.IGNORECASE)
 _NO_CLOSERS = str.maketrans(dict.fromkeys(_CLOSERS, " "))
 _SPECIAL = re.compile(r"[\"'#<\\]")
@@ -147,9 +182,20 @@ _STRUCTURE = re.compile(r"[(){}\[\]]|[^\s(){}\[\]]+")
 
 def _cheap_bound(text: str) -> Measure:
     """Bounds from character counts alone: true for any reading, and enough for most texts."""
-    openers = sum(text.count(c) for c in _OPENERS)
-    chain = sum(text.count(c) for c in _CHAIN_CHARS) + len(_CHAIN_WORDS.findall(text))
-    return Measure(openers, chain, len(text))
+    return Measure(
+        sum(text.count(c) for c in _OPENERS),
+        *_chains(text),
+        len(text),
+    )
+
+
+def _chains(code: str) -> tuple[int, int, int]:
+    """Separators, operator characters and chain keywords in ``code``."""
+    return (
+        sum(code.count(c) for c in _SEPARATOR_CHARS),
+        sum(code.count(c) for c in _OPERATOR_CHARS),
+        len(_CHAIN_WORDS.findall(code)),
+    )
 
 
 def _code_pieces(text: str) -> Iterator[str]:
@@ -233,19 +279,145 @@ def _structure(code: str) -> tuple[int, int]:
     return deepest, widest
 
 
-def measure(text: str, limits: Limits = DEFAULT_LIMITS) -> Measure:
-    """Upper bounds of nesting, chain and list width, cheap when the text is plainly small."""
+# Data blocks: read exactly as the engine reads them, or not at all (see ``_data_blocks``).
+_DATA_START = re.compile(
+    r"[{}\"'#<\\]|(?<![\w:?$\-])(?:insert|delete)[ \t\r\n]+data[ \t\r\n]*(?=\{)",
+    re.IGNORECASE,
+)
+_IN_DATA = re.compile(r"[{}\[\]()\"'#<>\\]")
+
+
+def _skip_string(text: str, pos: int) -> int | None:
+    string = _LONG_STRING.match(text, pos) or _SHORT_STRING.match(text, pos)
+    return string.end() if string else None
+
+
+def _skip_comment(text: str, pos: int) -> int:
+    line_end = _LINE_END.search(text, pos)
+    return line_end.start() if line_end else len(text)
+
+
+def _data_end(text: str, pos: int) -> tuple[int, int] | None:
+    """Where the data block whose ``{`` is at ``pos`` closes, and how deep it nests.
+
+    Ground data has no expressions, so ``<`` starts an IRI or a triple term ``<<`` and never
+    means less-than: the reading is the engine's. Anything that reading cannot place (an
+    escape outside a string, a lone ``<`` or ``>``, an unterminated string) ends the attempt.
+    """
+    depth = deepest = 0
+    while (found := _IN_DATA.search(text, pos)) is not None:
+        pos = found.start()
+        char = text[pos]
+        if char in "{[(" or text.startswith("<<", pos):
+            depth += 1
+            deepest = max(deepest, depth)
+            pos += 2 if char == "<" else 1
+        elif char in "}])" or text.startswith(">>", pos):
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0 and char == "}":
+                return pos, deepest
+            pos += 2 if char == ">" else 1
+        elif char == "#":
+            pos = _skip_comment(text, pos)
+        elif char in "\"'":
+            end = _skip_string(text, pos)
+            if end is None:
+                return None
+            pos = end
+        elif char == "<" and (iri := _IRI.match(text, pos)) is not None:
+            pos = iri.end()
+        else:
+            return None
+    return None
+
+
+def _data_blocks(text: str) -> tuple[list[tuple[int, int]], int]:
+    """The ``INSERT DATA`` / ``DELETE DATA`` blocks of an update, and their deepest nesting.
+
+    Only blocks the engine is sure to read as data count: the update is read from its start as
+    the engine reads it, and at the first place where that reading is in doubt (an IRI that
+    could be a less-than inside a block, an escape outside a string, an unterminated string)
+    the search stops, so the rest of the text is measured as code. ``INSERT DATA`` is an
+    operation of its own, so a block opens only outside every brace.
+    """
+    blocks: list[tuple[int, int]] = []
+    deepest = depth = pos = 0
+    while (found := _DATA_START.search(text, pos)) is not None:
+        pos = found.start()
+        char = text[pos]
+        if char in "iIdD":
+            if depth > 0:
+                pos = found.end()
+                continue
+            opening = found.end()
+            closed = _data_end(text, opening)
+            if closed is None:
+                break
+            blocks.append((opening + 1, closed[0]))
+            deepest = max(deepest, closed[1])
+            pos = closed[0] + 1
+        elif char == "{":
+            depth += 1
+            pos += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                break
+            pos += 1
+        elif char == "#":
+            pos = _skip_comment(text, pos)
+        elif char in "\"'":
+            end = _skip_string(text, pos)
+            if end is None:
+                break
+            pos = end
+        elif char == "<":
+            iri = _IRI.match(text, pos)
+            if iri is None:
+                pos += 1  # a less-than, read so by the engine too
+            elif depth == 0 or _AMBIGUOUS_IN_IRI.search(iri.group()) is None:
+                pos = iri.end()  # outside braces there are no expressions: an IRI
+            else:
+                break
+        else:
+            break  # an escape outside a string
+    return blocks, deepest
+
+
+def _without_blocks(text: str, blocks: list[tuple[int, int]]) -> str:
+    """``text`` with the inside of each data block blanked (its braces kept)."""
+    if not blocks:
+        return text
+    pieces: list[str] = []
+    pos = 0
+    for start, end in blocks:
+        pieces.append(text[pos:start])
+        pieces.append(" ")
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def measure(text: str, limits: Limits = DEFAULT_LIMITS, *, update: bool = False) -> Measure:
+    """Upper bounds of nesting, chains and list width, cheap when the text is plainly small.
+
+    For an ``update``, the separators, operators and keywords inside ``INSERT DATA`` /
+    ``DELETE DATA`` blocks do not count, and their ``<< >>`` triple terms count as nesting.
+    """
     cheap = _cheap_bound(text)
-    if (
-        cheap.nesting <= limits.max_nesting
-        and cheap.chain <= limits.max_chain
-        and cheap.list_items <= limits.max_list
-    ):
+    if limits.allows(cheap):
         return cheap
     code = "".join(_code_pieces(text))
     deepest, widest = _structure(code)
-    chain = sum(code.count(c) for c in _CHAIN_CHARS) + len(_CHAIN_WORDS.findall(code))
-    return Measure(deepest, chain, widest)
+    if not update:
+        return Measure(deepest, *_chains(code), widest)
+    blocks, data_depth = _data_blocks(text)
+    outside = _without_blocks(text, blocks)
+    chains = _chains("".join(_code_pieces(outside))) if blocks else _chains(code)
+    # A block opens at depth one; its own brackets are already part of ``deepest``.
+    return Measure(max(deepest, data_depth + 1), *chains, widest)
 
 
 def _bounded(text: str, what: str, limits: Limits) -> str:
@@ -256,17 +428,20 @@ def _bounded(text: str, what: str, limits: Limits) -> str:
             "(VCKG_SPARQL_MAX_CHARS)"
         )
     expanded = expand_escapes(text)
-    found = measure(text, limits)
+    update = what == "update"
+    found = measure(text, limits, update=update)
     if expanded is not text:
-        found = found.worst(measure(expanded, limits))
+        found = found.worst(measure(expanded, limits, update=update))
     for value, limit, name, env in (
         (found.nesting, limits.max_nesting, "brackets nested", "NESTING"),
         (
-            found.chain,
-            limits.max_chain,
-            "operators, separators and UNION/OPTIONAL/MINUS/FILTER",
-            "CHAIN",
+            found.separators,
+            limits.max_separators,
+            "separators (. , ;)",
+            "SEPARATORS",
         ),
+        (found.operators, limits.max_operators, "operator characters", "OPERATORS"),
+        (found.keywords, limits.max_keywords, "UNION/OPTIONAL/MINUS/FILTER", "KEYWORDS"),
         (found.list_items, limits.max_list, "items in one parenthesised list", "LIST"),
     ):
         if value > limit:
@@ -323,7 +498,12 @@ def _refuse_network(text: str, expanded: str, what: str) -> None:
         raise UnsafeQuery(
             f"{cannot}: it is longer than the check reads ({CHECKER_MAX_CHARS} characters)"
         )
-    if measure(expanded, Limits(max_chain=CHECKER_MAX_CHAIN)).chain > CHECKER_MAX_CHAIN:
+    checker = Limits(
+        max_separators=CHECKER_MAX_CHAIN,
+        max_operators=CHECKER_MAX_CHAIN,
+        max_keywords=CHECKER_MAX_CHAIN,
+    )
+    if measure(expanded, checker).chain > CHECKER_MAX_CHAIN:
         raise UnsafeQuery(
             f"{cannot}: it has more than {CHECKER_MAX_CHAIN} operators and separators"
         )
@@ -352,7 +532,13 @@ def check_query(text: str, limits: Limits = DEFAULT_LIMITS) -> None:
 def check_update(text: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse an update beyond the limits or one that could call out, as ``check_query``."""
     expanded = _bounded(text, "update", limits)
-    if _mentions_network(text, expanded):
+    # Data blocks hold no keyword, so words such as "service" in their literals do not
+    # send a large write through the parse; each reading is searched with its own blocks.
+    bare = _without_blocks(text, _data_blocks(text)[0])
+    bare_expanded = (
+        bare if expanded is text else _without_blocks(expanded, _data_blocks(expanded)[0])
+    )
+    if _mentions_network(bare, bare_expanded):
         _refuse_network(text, expanded, "update")
 
 
