@@ -487,3 +487,24 @@ def test_cli_linked_with_bad_ids_exits_2(data_file: Path, listener: Listener) ->
 def test_facade_search_keeps_any_text_one_literal(kg: KnowledgeGraph) -> None:
     assert kg.search('") || true) } SERVICE <http://127.0.0.1:1/x> { ?a ?b ?c } #').total == 0
     assert [h.id for h in kg.search("cloud").results] == ["cloudco"]
+
+
+def test_query_page_refuses_service_and_crashing_shapes_from_its_worker(
+    client: TestClient, listener: Listener
+) -> None:
+    # The page's queries run in the query processes, the guard with them: its refusals come
+    # back from the worker as the page's 400, and nothing connects out.
+    assert client.app.state.workers.isolated  # type: ignore[attr-defined]
+    for name, text in network_queries(listener.port).items():
+        response = client.get("/", params={"query": text})
+        assert response.status_code == 400, (name, response.text[-300:])
+        assert "SERVICE" in response.text, name
+    too_complex = [
+        "SELECT * WHERE { " + " UNION ".join(["{}"] * 1500) + " }",
+        "SELECT * WHERE " + "{" * 300 + "}" * 300,
+    ]
+    for text in too_complex:
+        response = client.get("/", params={"query": text})
+        assert response.status_code == 400, response.text[-300:]
+        assert "limit is" in response.text
+    assert client.get("/", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from valuechain_kg.api.sparql_syntax import forbidden_feature
 from valuechain_kg.api.workers import Deadline, QueryTimeout, Workers
+from valuechain_kg.errors import QueryTooComplex, UnsafeQuery
 from valuechain_kg.store import GraphStore
 
 __all__ = ["EXAMPLE_QUERY", "MAX_ROWS", "render_page", "router"]
@@ -52,7 +52,11 @@ def _table(head: list[str], rows: list[list[object]], more: bool) -> str:
 
 
 def answer_html(store: GraphStore, query: str, deadline: Deadline) -> str:
-    """The answer to a query as an HTML fragment (a table, or the boolean of an ASK)."""
+    """The answer to a query as an HTML fragment (a table, or the boolean of an ASK).
+
+    ``store.query`` puts the text through ``sparql_guard`` first (UnsafeQuery, QueryTooComplex),
+    so the guard's scan and parse run here, in the worker, never on the event loop.
+    """
     results = store.query(query)
     try:
         return _answer_fragment(results, deadline)
@@ -124,14 +128,12 @@ async def page(request: Request, query: str | None = Query(None)) -> HTMLRespons
         return HTMLResponse(render_page(EXAMPLE_QUERY, ""))
     workers: Workers = request.app.state.workers
     status = 200
-    refused = forbidden_feature(query)
-    if refused:
-        answer, status = f"<p class='error'>{escape(refused)}</p>", 400
-    else:
-        try:
-            answer = await workers.run_isolated(_answer_in_worker, query)
-        except SyntaxError as exc:
-            answer, status = f"<p class='error'>Malformed query: {escape(str(exc))}</p>", 400
-        except QueryTimeout as exc:
-            answer, status = f"<p class='error'>{escape(str(exc))}</p>", 503
+    try:
+        answer = await workers.run_isolated(_answer_in_worker, query)
+    except (UnsafeQuery, QueryTooComplex) as exc:
+        answer, status = f"<p class='error'>{escape(str(exc))}</p>", 400
+    except SyntaxError as exc:
+        answer, status = f"<p class='error'>Malformed query: {escape(str(exc))}</p>", 400
+    except QueryTimeout as exc:
+        answer, status = f"<p class='error'>{escape(str(exc))}</p>", 503
     return HTMLResponse(render_page(query, answer), status_code=status)
