@@ -404,3 +404,20 @@ def test_allow_lists_every_method(endpoint: str) -> None:
     patch = httpx.patch(endpoint + URL, content=PERSON, headers=AUTH)
     assert patch.status_code == 405
     assert {m.strip() for m in patch.headers["allow"].split(",")} == allowed
+
+
+def test_triple_terms_nest_as_the_shared_limits_allow(endpoint: str) -> None:
+    def nested(depth: int) -> bytes:
+        terms = b"<<( <http://a> <http://b> " * depth + b"<http://c>" + b" )>>" * depth
+        return b"<http://a> <http://b> " + terms + b" ."
+
+    empty_store(endpoint)
+    # Within the load limits (and deeper than Python's recursion limit): stored whole.
+    assert put(endpoint, nested(990)).status_code == 201
+    assert graph_text(endpoint).text.count("<<(") == 990
+    # Past them: a 400 naming the line and column, the server still up.
+    response = put(endpoint, nested(1100))
+    assert response.status_code == 400, response.text[:300]
+    assert "nested deeper than 1000 levels" in response.json()["detail"]
+    assert "request body, line 1, column" in response.json()["detail"]
+    assert httpx.get(endpoint + "/health").status_code == 200

@@ -24,7 +24,6 @@ least one triple; the store keeps no empty graphs.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from email.parser import BytesParser
@@ -41,6 +40,7 @@ from valuechain_kg.api.problems import ProblemError
 from valuechain_kg.api.sparql import _authorise_update
 from valuechain_kg.api.updates import apply_validated_update
 from valuechain_kg.api.workers import Deadline, DeadlineWriter, Workers
+from valuechain_kg.ingest.rdf_limits import check_rdf_bytes
 from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.store import GraphStore
 
@@ -181,50 +181,41 @@ def _syntax_problem(exc: SyntaxError, where: str) -> ProblemError:
     return ProblemError(400, f"malformed RDF in {where}: {message}", **extra)
 
 
-#: Deepest JSON nesting and triple-term nesting a body may have: the JSON-LD parser and the
-#: SPARQL parser that reads the update recurse once per level, and a deep enough document
-#: would overflow the stack and kill the process.
-MAX_NESTING = 256
-MAX_TRIPLE_TERM_NESTING = 32
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_JSON_BRACKET = re.compile(rb"[\[\]{}]")
-
-
-def _json_depth(body: bytes) -> int:
-    """How deep the arrays and objects of a JSON text nest (brackets inside strings aside)."""
-    depth = deepest = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
-        depth += 1 if bracket in {b"[", b"{"} else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
 def refuse_hostile(body: bytes, fmt: ox.RdfFormat) -> None:
-    """Refuse what the parsers must never see: DTDs (entity expansion) and deep JSON."""
-    if fmt == ox.RdfFormat.RDF_XML:
-        if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body:
-            raise ProblemError(400, "RDF/XML bodies must be UTF-8")
-        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-            raise ProblemError(400, "RDF/XML with a DTD is refused (entities are not expanded)")
-    if fmt == ox.RdfFormat.JSON_LD and _json_depth(body) > MAX_NESTING:
-        raise ProblemError(400, f"the JSON-LD body nests deeper than {MAX_NESTING} levels")
+    """Refuse what the parsers must never see, before they see it.
+
+    The shared load limits (``check_rdf_bytes``): nesting of JSON-LD, RDF/XML and the Turtle
+    family, triple terms included, and any DTD in RDF/XML; each refusal is an InputError (400)
+    with its line and column. RDF/XML must also be UTF-8, as every body is.
+    """
+    if fmt == ox.RdfFormat.RDF_XML and (
+        body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body
+    ):
+        raise ProblemError(400, "RDF/XML bodies must be UTF-8")
+    check_rdf_bytes(body, fmt, source="request body")
 
 
-def _fresh(term: Any, nodes: dict[str, ox.BlankNode], depth: int = 0) -> Any:
-    """``term`` with its blank nodes replaced by new ones (one per label of the document)."""
-    if isinstance(term, ox.BlankNode):
-        return nodes.setdefault(term.value, ox.BlankNode())
-    if isinstance(term, ox.Triple):
-        if depth >= MAX_TRIPLE_TERM_NESTING:
-            raise ProblemError(
-                400, f"triple terms nest deeper than {MAX_TRIPLE_TERM_NESTING} levels"
-            )
-        return ox.Triple(
-            _fresh(term.subject, nodes, depth + 1),
-            term.predicate,
-            _fresh(term.object, nodes, depth + 1),
-        )
-    return term
+def _fresh(term: Any, nodes: dict[str, ox.BlankNode]) -> Any:
+    """``term`` with its blank nodes replaced by new ones (one per label of the document).
+
+    Walked with a stack: triple terms nest as deep as the load limits let a body nest, which
+    is deeper than Python's recursion limit.
+    """
+    stack: list[tuple[Any, bool]] = [(term, False)]
+    done: list[Any] = []
+    while stack:
+        node, built = stack.pop()
+        if isinstance(node, ox.Triple):
+            if built:
+                obj = done.pop()
+                done.append(ox.Triple(done.pop(), node.predicate, obj))
+            else:
+                stack += [(node, True), (node.object, False), (node.subject, False)]
+        elif isinstance(node, ox.BlankNode):
+            done.append(nodes.setdefault(node.value, ox.BlankNode()))
+        else:
+            done.append(node)
+    return done.pop()
 
 
 def parse_document(body: bytes, fmt: ox.RdfFormat, base_iri: str, target: Graph) -> list[ox.Triple]:
