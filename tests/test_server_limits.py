@@ -99,6 +99,7 @@ def test_a_body_that_arrives_too_slowly_gets_408(server: LiveServer) -> None:
         sock.settimeout(BODY_TIMEOUT + 3)
         answer = sock.recv(4096)
         assert answer.startswith(b"HTTP/1.1 408 ")
+        assert b'"title":"Request Timeout"' in answer
         assert closed_by_server(sock, 3)
     assert healthy(server)
 

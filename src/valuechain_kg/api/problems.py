@@ -30,6 +30,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    408: "Request Timeout",
     413: "Request body too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
