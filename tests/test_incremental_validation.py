@@ -18,13 +18,13 @@ from typer.testing import CliRunner
 
 from tests.test_shapes import MUTATIONS, chain_store
 from tests.test_validation_sparql import CLASSES, IRI_VALUES, LITERALS, PREDICATES, RDF_TYPE
-from valuechain_kg.api.updates import apply_validated_update
 from valuechain_kg.cli import app
 from valuechain_kg.datasets import synthetic as synth
 from valuechain_kg.errors import ValidationFailed
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.namespaces import DEFAULT_BASE, VC, sparql_prefixes
+from valuechain_kg.service.writes import apply_validated_update
 from valuechain_kg.store import GraphStore
 from valuechain_kg.validation import ValidationReport, incremental, validate_change, validate_store
 from valuechain_kg.validation.reference import validate

@@ -85,9 +85,11 @@ def test_counts_are_remembered_until_the_data_changes(monkeypatch: pytest.Monkey
 
     kg = KnowledgeGraph.open()
     kg.store.update("INSERT DATA { vcid:a a vc:Actor }")
-    count = kg._count_everything
+    from valuechain_kg.service import lookups
+
+    count = lookups.graph_info
     calls: list[int] = []
-    monkeypatch.setattr(kg, "_count_everything", lambda: calls.append(1) or count())
+    monkeypatch.setattr(lookups, "graph_info", lambda *a: calls.append(1) or count(*a))
     assert kg.info().actors == 1
     assert kg.info().actors == 1
     assert len(calls) == 1

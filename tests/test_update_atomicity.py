@@ -28,11 +28,11 @@ from fastapi.testclient import TestClient
 from tests.test_server import Server, start_server, stop
 from valuechain_kg.api.app import create_app
 from valuechain_kg.api.settings import ApiSettings
-from valuechain_kg.api.updates import apply_validated_update
 from valuechain_kg.errors import StoreFull
 from valuechain_kg.graph import KnowledgeGraph
+from valuechain_kg.service.writes import apply_validated_update
 from valuechain_kg.store import GraphStore
-from valuechain_kg.store_writes import change_update
+from valuechain_kg.store.changes import change_update
 
 TOKEN = "atomicity-token"
 EX = "http://example.org/atomic/"

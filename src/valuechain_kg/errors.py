@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -109,3 +110,16 @@ class UnsafeQuery(VckgError):
 class QueryTooComplex(VckgError):
     """SPARQL beyond a size or nesting limit: the engine's recursive parser must never see it
     (exit 2, HTTP 400)."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error means the disk (or the user's quota) has no room left.
+
+    RocksDB reports it as an OSError without an errno whose text says "No space left on device".
+    """
+    if not isinstance(exc, OSError):
+        return False
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "no space left on device" in text or "disk quota exceeded" in text

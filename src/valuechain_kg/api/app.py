@@ -68,7 +68,7 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
     workers = Workers(
         settings.query_threads,
         settings.query_timeout,
-        store=kg.store,
+        kg=kg,
         processes=settings.query_processes,
     )
 

@@ -40,7 +40,7 @@ def install_etags(app: FastAPI) -> None:
     ) -> Response:
         if request.method not in {"GET", "HEAD"} or request.url.path.startswith(_STATIC_PREFIXES):
             return await call_next(request)
-        tag = etag_for(request.app.state.kg.store.revision, request)
+        tag = etag_for(request.app.state.kg.revision, request)
         if _matches(request.headers.get("if-none-match", ""), tag):
             return Response(status_code=304, headers={"ETag": tag})
         response = await call_next(request)

@@ -7,6 +7,7 @@ browser: the form GETs ``/?query=...`` and the answer comes back as a table.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -14,7 +15,9 @@ from fastapi.responses import HTMLResponse
 
 from valuechain_kg.api.workers import Deadline, QueryTimeout, Workers
 from valuechain_kg.errors import QueryTooComplex, UnsafeQuery
-from valuechain_kg.store import GraphStore
+
+if TYPE_CHECKING:
+    from valuechain_kg.service.graph import KnowledgeGraph
 
 __all__ = ["EXAMPLE_QUERY", "MAX_ROWS", "render_page", "router"]
 
@@ -51,22 +54,22 @@ def _table(head: list[str], rows: list[list[object]], more: bool) -> str:
     return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
-def answer_html(store: GraphStore, query: str, deadline: Deadline) -> str:
+def answer_html(kg: KnowledgeGraph, query: str, deadline: Deadline) -> str:
     """The answer to a query as an HTML fragment (a table, or the boolean of an ASK).
 
     ``store.query`` puts the text through ``sparql_guard`` first (UnsafeQuery, QueryTooComplex),
     so the guard's scan and parse run here, in the worker, never on the event loop.
     """
-    results = store.query(query)
+    results = kg.sparql(query)
     try:
         return _answer_fragment(results, deadline)
     finally:
         del results  # dropped on the worker thread that made it (pyoxigraph requires it)
 
 
-def _answer_in_worker(store: GraphStore, deadline: Deadline, query: str) -> str:
+def _answer_in_worker(kg: KnowledgeGraph, deadline: Deadline, query: str) -> str:
     """``answer_html`` as a query-process task (killed at the deadline, like ``/sparql``)."""
-    return answer_html(store, query, deadline)
+    return answer_html(kg, query, deadline)
 
 
 def _answer_fragment(results: object, deadline: Deadline) -> str:

@@ -16,8 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from valuechain_kg.api.workers import QueryTimeout
-from valuechain_kg.errors import InputError, ValidationFailed, VckgError
-from valuechain_kg.store_writes import is_disk_full
+from valuechain_kg.errors import InputError, ValidationFailed, VckgError, is_disk_full
 
 __all__ = ["ProblemError", "install_problem_handlers", "problem_response"]
 

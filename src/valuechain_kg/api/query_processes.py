@@ -11,7 +11,7 @@ the store's revision moves on, so a query never reads data older than the reques
 Workers are kept between queries because forking costs time proportional to the server's
 memory, while a round trip to a forked worker costs a pipe write and a pickle.
 
-A task is a module-level function ``fn(store, deadline, *args)`` (sent by name, with pickled
+A task is a module-level function ``fn(kg, deadline, *args)`` (sent by name, with pickled
 arguments); its return value or exception comes back pickled.
 """
 
@@ -28,10 +28,12 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from valuechain_kg.api.workers import Deadline, QueryCrashed, QueryTimeout
-from valuechain_kg.store import GraphStore
+
+if TYPE_CHECKING:
+    from valuechain_kg.service.graph import KnowledgeGraph
 
 __all__ = ["QueryProcesses", "fork_available"]
 
@@ -118,7 +120,7 @@ def _unpack_exception(blob: bytes) -> BaseException:
     return exc
 
 
-def _serve_tasks(store: GraphStore, tasks: int, results: int) -> None:
+def _serve_tasks(kg: KnowledgeGraph, tasks: int, results: int) -> None:
     """The child's loop: one task in, one answer out, until the parent closes the pipe."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the parent decides
@@ -132,7 +134,7 @@ def _serve_tasks(store: GraphStore, tasks: int, results: int) -> None:
         signal.setitimer(signal.ITIMER_REAL, seconds + 2 * _GRACE + 1)
         deadline = Deadline(seconds)
         try:
-            answer: tuple[str, Any] = ("ok", fn(store, deadline, *args))
+            answer: tuple[str, Any] = ("ok", fn(kg, deadline, *args))
         except BaseException as exc:  # everything goes back to the parent, which re-raises
             answer = _pack_exception(exc)
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -179,8 +181,8 @@ class _Child:
 class QueryProcesses:
     """At most ``size`` forked workers over ``store``; ``call`` blocks, so run it in a thread."""
 
-    def __init__(self, store: GraphStore, size: int) -> None:
-        self.store = store
+    def __init__(self, kg: KnowledgeGraph, size: int) -> None:
+        self.kg = kg
         self.size = size
         self._idle: list[_Child] = []
         self._busy: set[_Child] = set()
@@ -199,7 +201,7 @@ class QueryProcesses:
                 # Forking a threaded process is safe here: the child runs only this module's
                 # loop and the engine, then leaves by os._exit without running any cleanup.
                 warnings.simplefilter("ignore", DeprecationWarning)
-                revision = self.store.revision
+                revision = self.kg.revision
                 pid = os.fork()
         finally:
             self.fork_lock.release()
@@ -208,7 +210,7 @@ class QueryProcesses:
             try:
                 os.close(task_w)
                 os.close(result_r)
-                _serve_tasks(self.store, task_r, result_w)
+                _serve_tasks(self.kg, task_r, result_w)
             except BaseException:
                 status = 1
             finally:
@@ -219,7 +221,7 @@ class QueryProcesses:
 
     def _take(self, until: float) -> _Child:
         """An idle worker forked at the current revision, or a new one."""
-        revision = self.store.revision
+        revision = self.kg.revision
         with self._lock:
             if self._closed:
                 raise QueryCrashed("the server is shutting down")
@@ -244,7 +246,7 @@ class QueryProcesses:
             child.kill()
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
-        """``fn(store, deadline, *args)`` in a worker; QueryTimeout once ``seconds`` pass."""
+        """``fn(kg, deadline, *args)`` in a worker; QueryTimeout once ``seconds`` pass."""
         until = time.monotonic() + seconds + _GRACE
         try:
             child = self._take(until)

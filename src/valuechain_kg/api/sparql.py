@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -38,10 +39,11 @@ from valuechain_kg.api.sparql_syntax import (
     query_form,
     with_using_clauses,
 )
-from valuechain_kg.api.updates import apply_validated_update
 from valuechain_kg.api.workers import Deadline, DeadlineWriter, Workers
-from valuechain_kg.sparql_guard import check_update, prepare
-from valuechain_kg.store import GraphStore
+from valuechain_kg.sparql_guard import prepare
+
+if TYPE_CHECKING:
+    from valuechain_kg.service.graph import KnowledgeGraph
 
 # The SERVICE/LOAD check's grammar, loaded before any query process is forked.
 prepare()
@@ -173,7 +175,7 @@ def _graph_terms(iris: list[str]) -> list[ox.NamedNode]:
 
 
 def evaluate_query(
-    store: GraphStore,
+    kg: KnowledgeGraph,
     request: ProtocolRequest,
     choice: Choice,
     deadline: Deadline,
@@ -189,7 +191,7 @@ def evaluate_query(
         options["default_graph"] = _graph_terms(request.default_graphs)
         options["named_graphs"] = _graph_terms(request.named_graphs)
     try:
-        results = store.query(request.text, **options)
+        results = kg.sparql(request.text, **options)
     except SyntaxError as exc:
         raise syntax_problem(exc, "query") from exc
     writer = DeadlineWriter(deadline)
@@ -207,7 +209,7 @@ GRAPH_FORMAT_SET = frozenset(c.format for c in GRAPH_FORMATS.values())
 
 
 def _evaluate_in_worker(
-    store: GraphStore,
+    kg: KnowledgeGraph,
     deadline: Deadline,
     request: ProtocolRequest,
     media_type: str,
@@ -217,7 +219,7 @@ def _evaluate_in_worker(
     """``evaluate_query`` as a query-process task: the format travels as its media type."""
     table = GRAPH_FORMATS if graph else RESULT_FORMATS
     choice = next(c for c in table.values() if c.media_type == media_type)
-    return evaluate_query(store, request, choice, deadline, base_iri)
+    return evaluate_query(kg, request, choice, deadline, base_iri)
 
 
 def _choice_for(text: str, accept: str | None) -> Choice:
@@ -320,12 +322,10 @@ async def _update_response(request: Request, operation: ProtocolRequest) -> Resp
     base = _endpoint_iri(request)
 
     def work(deadline: Deadline) -> dict[str, int]:
-        # The update runs on a scratch pyoxigraph store, not through ``GraphStore.update``:
-        # the guard sees the text that runs, USING clauses included, here.
-        check_update(text, kg.store.sparql_limits)
+        # The writer puts the text that runs, USING clauses included, through the guard.
         try:
             with workers.writing():
-                outcome = apply_validated_update(kg.store, text, base, before_commit=deadline.check)
+                outcome = kg.update(text, base, before_commit=deadline.check)
         except SyntaxError as exc:
             raise syntax_problem(exc, "update") from exc
         return {

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from valuechain_kg.api.query_processes import QueryProcesses
-    from valuechain_kg.store import GraphStore
+    from valuechain_kg.service.graph import KnowledgeGraph
 
 __all__ = [
     "Deadline",
@@ -163,7 +163,7 @@ class Workers:
         threads: int,
         timeout: float,
         *,
-        store: GraphStore | None = None,
+        kg: KnowledgeGraph | None = None,
         processes: int = 0,
         max_abandoned: int | None = None,
     ) -> None:
@@ -172,14 +172,14 @@ class Workers:
         self._slots = _Slots(threads)
         self._abandoned = 0
         self._abandoned_lock = threading.Lock()
-        self._store = store
+        self._kg = kg
         self._processes: QueryProcesses | None = None
         self._process_slots = _Slots(max(processes, 1))
-        if store is not None and processes > 0:
+        if kg is not None and processes > 0:
             from valuechain_kg.api.query_processes import QueryProcesses, fork_available
 
             if fork_available():
-                self._processes = QueryProcesses(store, processes)
+                self._processes = QueryProcesses(kg, processes)
                 # An app dropped without its lifespan shutdown still ends its workers.
                 weakref.finalize(self, self._processes.kill_all)
 
@@ -236,17 +236,17 @@ class Workers:
             self._slots.release()
 
     async def run_isolated(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(store, deadline, *args)`` in a query process (a thread slot without one).
+        """``fn(kg, deadline, *args)`` in a query process (a thread slot without one).
 
         ``fn`` must be a module-level function and ``args`` picklable: they are sent to the
         worker process, which is killed if the deadline passes.
         """
         processes = self._processes
         if processes is None:
-            store = self._store
-            if store is None:
-                raise RuntimeError("run_isolated needs Workers(store=...)")
-            return await self.run(lambda deadline: fn(store, deadline, *args))
+            kg = self._kg
+            if kg is None:
+                raise RuntimeError("run_isolated needs Workers(kg=...)")
+            return await self.run(lambda deadline: fn(kg, deadline, *args))
         deadline = Deadline(self.timeout)
         try:
             await asyncio.wait_for(self._process_slots.acquire(), deadline.remaining)

@@ -1,4 +1,6 @@
-"""Answers remembered for one store revision, so a repeated question costs a dict look-up.
+"""What the service remembers per store revision: projections and answers.
+
+Answers remembered for one store revision, so a repeated question costs a dict look-up.
 
 Analysts ask the same impacts again and again (a dashboard, an NGO's watch list, paging through
 a long answer). Every answer the analysis gives is a pure function of the data and the options,
@@ -22,11 +24,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["RevisionMemo"]
+__all__ = ["ProjectionCache", "RevisionMemo"]
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 #: Enough for every impact of a national graph asked once with the default options.
 DEFAULT_CAPACITY = 50_000
@@ -75,3 +78,50 @@ class RevisionMemo:
         value = compute()
         self.put(key, value)
         return value
+
+
+#: Projections kept at once: the current one plus a few ``as_of`` dates being compared.
+PROJECTIONS_KEPT = 8
+
+
+class ProjectionCache(Generic[P]):
+    """Projections of one store revision, one per ``as_of`` date, at most ``capacity`` of them.
+
+    A projection is built once per (revision, as_of) and shared by every answer until the data
+    change; a new revision drops them all. One build at a time: requests arriving while a build
+    runs (a server warming up) wait for it instead of starting their own.
+    """
+
+    def __init__(self, capacity: int = PROJECTIONS_KEPT) -> None:
+        self.capacity = capacity
+        self.builds = 0
+        self._entries: OrderedDict[str | None, P] = OrderedDict()
+        self._revision: str | None = None
+        self._lock = threading.Lock()
+
+    def _fresh(self, revision: str, as_of: str | None) -> P | None:
+        if self._revision != revision:
+            return None
+        found = self._entries.get(as_of)
+        if found is not None:
+            self._entries.move_to_end(as_of)
+        return found
+
+    def get(self, revision: str, as_of: str | None, build: Callable[[], P]) -> P:
+        """The projection for (``revision``, ``as_of``), built by ``build`` when missing."""
+        found = self._fresh(revision, as_of)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._fresh(revision, as_of)
+            if found is not None:
+                return found
+            if self._revision != revision:
+                self._entries.clear()
+                self._revision = revision
+            built = build()
+            self.builds += 1
+            self._entries[as_of] = built
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+            return built

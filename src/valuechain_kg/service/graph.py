@@ -6,20 +6,18 @@ returns. That is what makes the CLI's JSON and the REST bodies identical.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from valuechain_kg import answers, summaries
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage
 from valuechain_kg.analysis.projection import Projection
-from valuechain_kg.errors import NotFound, UsageError, ValidationFailed
+from valuechain_kg.errors import NotFound, UsageError
 from valuechain_kg.identifiers import compact, expand
 from valuechain_kg.models import (
     ActorDetail,
@@ -35,7 +33,6 @@ from valuechain_kg.models import (
     ImpactInvolvement,
     ImpactList,
     ImpactSummary,
-    InitiativeCount,
     InitiativeRef,
     LeverageAnswer,
     LinkedActorsAnswer,
@@ -44,23 +41,15 @@ from valuechain_kg.models import (
     SearchHit,
 )
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
-from valuechain_kg.service.cache import RevisionMemo
+from valuechain_kg.service import answers, lookups, writes
+from valuechain_kg.service.cache import ProjectionCache, RevisionMemo
 from valuechain_kg.service.projection_reader import build_projection
-from valuechain_kg.store import GraphStore, ProgressCallback
+from valuechain_kg.store import PROGRESS_THRESHOLD, GraphStore, ProgressCallback
+
+__all__ = ["PROGRESS_THRESHOLD", "KnowledgeGraph"]
 
 if TYPE_CHECKING:
     from valuechain_kg.ingest import IngestResult
-
-
-def _slug_counts(rows: Iterable[ox.QuerySolution], table: dict[str, str]) -> dict[str, int]:
-    """Counts keyed by vocabulary slug (or the compacted IRI for words outside the vocabulary)."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        key_term, count = row[0], row[1]
-        iri = key_term.value if key_term is not None else ""
-        key = vocab.slug_of(table, iri) or compact(iri, DEFAULT_BASE)
-        counts[key] = int(count.value)
-    return dict(sorted(counts.items()))
 
 
 class KnowledgeGraph:
@@ -71,9 +60,7 @@ class KnowledgeGraph:
         self.base = base
         # The one piece of shared state besides the store: what was derived from it, keyed on
         # its revision so that a write makes it stale (DESIGN.md, "projection").
-        self._projections: dict[str | None, Projection] = {}
-        self._projection_lock = threading.Lock()
-        self._projection_builds = 0
+        self._projections: ProjectionCache[Projection] = ProjectionCache()
         self._answer_memo = RevisionMemo(store.revision)
 
     @classmethod
@@ -115,14 +102,22 @@ class KnowledgeGraph:
         ValidationFailed when the store plus the new data would break a shape (Violation).
         """
         result = self.read(paths, on_progress)
-        quads = result.quads
-        if validate:
-            report = self.validate_with(quads, result.origins)
-            if not report.conforms:
-                raise ValidationFailed(report)
-        before = len(self.store)
-        self.store.add(quads)
-        return len(self.store) - before
+        return writes.load_quads(self.store, result.quads, validate, result.origins)
+
+    def update(
+        self,
+        update: str,
+        base_iri: str | None = None,
+        before_commit: Callable[[], None] | None = None,
+        guarded: bool = True,
+    ) -> writes.UpdateOutcome:
+        """A SPARQL update as one validated transaction (``service.writes``): all or nothing.
+
+        ``guarded`` False only for update text written by pyoxigraph from parsed quads.
+        """
+        return writes.apply_validated_update(
+            self.store, update, base_iri, before_commit, guarded=guarded
+        )
 
     def validate_with(self, extra: Sequence[ox.Quad] = (), origins: dict | None = None):  # type: ignore[no-untyped-def]
         """SHACL report for what the store holds plus ``extra`` quads not yet loaded.
@@ -144,9 +139,42 @@ class KnowledgeGraph:
     def export(self, fmt: str = "ttl") -> bytes:
         return self.store.export(fmt)
 
-    def sparql(self, query: str) -> object:
-        """Run a SPARQL query against the store (the researcher's way in)."""
-        return self.store.query(query)
+    def sparql(self, query: str, **options: object) -> object:
+        """Run a SPARQL query against the store (the researcher's way in).
+
+        ``options`` are pyoxigraph's (``default_graph``, ``named_graphs``, ``base_iri``, ...);
+        the text passes ``sparql_guard`` first, as every query does.
+        """
+        return self.store.query(query, **options)
+
+    @property
+    def revision(self) -> str:
+        """Changes whenever the data changes: what ETags and caches key on."""
+        return self.store.revision
+
+    @property
+    def persistent(self) -> bool:
+        """Whether the store is on disk (it outlives the process)."""
+        return self.store.path is not None
+
+    def is_empty(self) -> bool:
+        return next(iter(self.store.quads()), None) is None
+
+    def graph_quads(
+        self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+    ) -> Iterator[ox.Quad]:
+        """The quads of one graph of the store, streamed (the Graph Store Protocol's read)."""
+        return self.store.oxigraph.quads_for_pattern(None, None, None, graph)
+
+    def dump_graph(
+        self,
+        out: IO[bytes],
+        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+        fmt: ox.RdfFormat,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        """One graph serialised to ``out`` in a graph format (Turtle, N-Triples, ...)."""
+        self.store.oxigraph.dump(out, format=fmt, from_graph=graph, prefixes=prefixes)
 
     # --- ids ---------------------------------------------------------------------------------
 
@@ -161,26 +189,11 @@ class KnowledgeGraph:
         iri = self.iri(identifier)
         what = kind.split(":")[-1] if kind else "node"
         node = _named_node(iri, f"no {what} with id {identifier!r}")
-        # ``kind`` is a CURIE written in this module; the id travels as a term, never as text.
-        type_pattern = f"a {kind}" if kind else "?p ?o"
-        found = self.store.query(
-            f"ASK {{ ?node {type_pattern} }}", substitutions={ox.Variable("node"): node}
-        )
-        if not found:
+        if not lookups.node_exists(self.store, node, kind):
             raise NotFound(f"no {what} with id {identifier!r} (looked for {node})")
         return iri
 
     # --- overview ----------------------------------------------------------------------------
-
-    def _count_by(self, cls: str, prop: str) -> list[ox.QuerySolution]:
-        query = (
-            f"SELECT ?k (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n a {cls} ; {prop} ?k }} GROUP BY ?k"
-        )
-        return list(self.store.select(query))
-
-    def _count(self, pattern: str) -> int:
-        rows = list(self.store.select(f"SELECT (COUNT(*) AS ?c) WHERE {{ {pattern} }}"))
-        return int(rows[0][0].value)
 
     def info(self) -> GraphInfo:
         """Counts by kind, the way a curator checks what a load brought in.
@@ -188,52 +201,10 @@ class KnowledgeGraph:
         Counting scans the store (seconds at a million actors), and ``GET /health`` asks for
         these counts on every probe, so they are remembered until the data changes.
         """
-        return self._memo().get(("info",), self._count_everything).model_copy(deep=True)
+        info = self._memo().get(("info",), lambda: lookups.graph_info(self.store, self.base))
+        return info.model_copy(deep=True)
 
-    def _count_everything(self) -> GraphInfo:
-        relation_iris = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
-        relationships = list(
-            self.store.select(
-                "SELECT ?k (COUNT(*) AS ?c) WHERE { ?a ?k ?b . ?a a vc:Actor . "
-                f"VALUES ?k {{ {relation_iris} }} }} GROUP BY ?k"
-            )
-        )
-        initiatives = [
-            InitiativeCount(
-                id=self.id_of(row[0].value),
-                iri=row[0].value,
-                name=row[1].value if row[1] is not None else self.id_of(row[0].value),
-                members=int(row[2].value),
-            )
-            for row in self.store.select(
-                "SELECT ?i (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?m) AS ?c) WHERE {"
-                " ?i a vc:Initiative . OPTIONAL { ?i schema:name ?n }"
-                " OPTIONAL { ?m vc:memberOf ?i } } GROUP BY ?i ORDER BY ?i"
-            )
-        ]
-        return GraphInfo(
-            triples=len(self.store),
-            actors=self._count("?a a vc:Actor"),
-            actors_by_role=_slug_counts(self._count_by("vc:Actor", "vc:role"), vocab.ROLES),
-            relationships_by_type=_slug_counts(relationships, vocab.RELATIONS),
-            impacts=self._count("?i a vc:AdverseImpact"),
-            impacts_by_category=_slug_counts(
-                self._count_by("vc:AdverseImpact", "vc:category"), vocab.CATEGORIES
-            ),
-            impacts_by_status=_slug_counts(
-                self._count_by("vc:AdverseImpact", "vc:status"), vocab.STATUSES
-            ),
-            involvements_by_mode=_slug_counts(
-                self._count_by("vc:Involvement", "vc:mode"), vocab.MODES
-            ),
-            leverage_by_basis=_slug_counts(self._count_by("vc:Leverage", "vc:basis"), vocab.BASES),
-            initiatives=initiatives,
-            responses_by_type=_slug_counts(
-                self._count_by("vc:Response", "vc:responseType"), vocab.RESPONSE_TYPES
-            ),
-        )
-
-    # --- analysis: who is linked, who holds leverage (issue 4) ---------------------------------
+    # --- analysis: who is linked, who holds leverage -----------------------------------------
     # The projection is built from the store once per (revision, as_of) and reused until the
     # data changes; every answer below is assembled from it plus a few small SPARQL look-ups.
     # Core results (linkage, holders, impact summaries, path evidence) are remembered per
@@ -242,31 +213,19 @@ class KnowledgeGraph:
     @property
     def projection_builds(self) -> int:
         """How many times a projection was built (the cache test watches this)."""
-        return self._projection_builds
+        return self._projections.builds
 
     def projection(self, as_of: date | str | None = None) -> Projection:
         """The actor network at the store's current revision, built only when data changed."""
         when = _iso_date(as_of)
-        cache = self._projections
-        current = cache.get(when)
-        if current is not None and current.revision == self.store.revision:
-            return current
-        # One build at a time: requests arriving while the server warms up wait for that build
-        # instead of starting their own.
-        with self._projection_lock:
-            current = cache.get(when)
-            if current is not None and current.revision == self.store.revision:
-                return current
-            if any(p.revision != self.store.revision for p in cache.values()):
-                cache.clear()
-            built = build_projection(self.store, as_of=when, base=self.base)
-            # The service warms what every answer shows, so that the first question (or the
-            # server's start-up warm-up) pays for it rather than a request in the hot path.
-            built.names  # noqa: B018
-            self._impact_table()
-            self._projection_builds += 1
-            cache[when] = built
-            return built
+        return self._projections.get(self.store.revision, when, lambda: self._build(when))
+
+    def _build(self, when: str | None) -> Projection:
+        built = build_projection(self.store, as_of=when, base=self.base)
+        # The service warms what every answer shows, so that the first question (or the
+        # server's start-up warm-up) pays for it rather than a request in the hot path.
+        self._impact_table()
+        return built
 
     def _memo(self) -> RevisionMemo:
         """Remembered answers for the store's current revision (a new revision, a new memo)."""
@@ -285,7 +244,7 @@ class KnowledgeGraph:
 
     def _read_impact_table(self) -> dict[str, ImpactSummary]:
         # Every typed impact is in it, with or without summary properties (its type is a row).
-        return summaries.impact_summaries(self.store, self.base)
+        return lookups.impact_summaries(self.store, self.base)
 
     def _known_impact(self, identifier: str) -> tuple[str, ImpactSummary]:
         """The IRI and summary of an existing impact (NotFound otherwise), from the table."""
@@ -445,7 +404,7 @@ class KnowledgeGraph:
         by_iri = {
             x.impact: ImpactSummary.model_validate(
                 (
-                    table.get(x.impact) or summaries.impact_summary(x.impact, {}, self.base)
+                    table.get(x.impact) or lookups.impact_summary(x.impact, {}, self.base)
                 ).model_dump()
             )
             for x in page
@@ -501,15 +460,7 @@ class KnowledgeGraph:
         iri = self.resolve(identifier, "vc:Actor")
         p = self.projection()
         node = p.index[iri]
-        rows = list(
-            self.store.select(
-                "SELECT ?p ?o WHERE { VALUES ?p { vc:role vc:sector vc:country vc:lei schema:url "
-                f"prov:wasDerivedFrom vc:memberOf }} {ox.NamedNode(iri)} ?p ?o }}",
-            )
-        )
-        values: dict[str, list[str]] = {}
-        for row in rows:
-            values.setdefault(compact(row[0].value, self.base), []).append(row[1].value)
+        values = lookups.actor_properties(self.store, iri, self.base)
         edge_numbers = sorted(
             {*p.flow_out[node], *p.flow_in[node], *p.financial_out[node], *p.financial_in[node]}
         )
@@ -547,13 +498,8 @@ class KnowledgeGraph:
     def impact(self, identifier: str) -> ImpactDetail:
         """One impact: its summary, place, affected group and asserted involvements."""
         iri = self.resolve(identifier, "vc:AdverseImpact")
-        summary = summaries.impact_summaries(self.store, self.base, [iri])[iri]
-        extra: dict[str, str] = {}
-        for row in self.store.select(
-            "SELECT ?p ?o WHERE { VALUES ?p { vc:country vc:affectedGroup dcterms:description } "
-            f"{ox.NamedNode(iri)} ?p ?o }}",
-        ):
-            extra.setdefault(row[0].value, row[1].value)
+        summary = lookups.impact_summaries(self.store, self.base, [iri])[iri]
+        extra = lookups.impact_properties(self.store, iri)
         p = self.projection()
         involvements = [
             ImpactInvolvement(
@@ -602,10 +548,10 @@ class KnowledgeGraph:
             wanted = {category, *narrower}
         if status is not None and status not in vocab.STATUSES:
             raise UsageError(f"status must be actual or potential, not '{status}'")
-        countries = summaries.impact_countries(self.store)
+        countries = lookups.impact_countries(self.store)
         found = [
             s
-            for s in summaries.impact_summaries(self.store, self.base).values()
+            for s in lookups.impact_summaries(self.store, self.base).values()
             if (wanted is None or s.category in wanted)
             and (status is None or s.status == status)
             and (country is None or country.upper() in countries.get(s.iri, ()))
@@ -636,9 +582,7 @@ class KnowledgeGraph:
         if role is not None and role not in vocab.ROLES:
             raise UsageError(f"unknown role '{role}'")
         p = self.projection()
-        countries: dict[str, str] = {}
-        for row in self.store.select("SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"):
-            countries.setdefault(row[0].value, row[1].value)
+        countries = lookups.actor_countries(self.store)
         needle = q.casefold() if q else None
         chosen = [
             n
@@ -665,27 +609,12 @@ class KnowledgeGraph:
         needle = text.strip().casefold()
         if not needle:
             raise UsageError("search needs some text")
-        # The needle is written by pyoxigraph's own serialiser: any text is one literal.
-        literal = str(ox.Literal(needle))
-        kinds = {
-            VC + "Actor": "actor",
-            VC + "AdverseImpact": "impact",
-            VC + "Initiative": "initiative",
-        }
-        query = (
-            "SELECT ?n ?type (SAMPLE(?name) AS ?label) WHERE { "
-            "VALUES ?type { vc:Actor vc:AdverseImpact vc:Initiative } ?n a ?type . "
-            "OPTIONAL { ?n schema:name ?name } "
-            f"FILTER(CONTAINS(LCASE(STR(?n)), {literal}) || "
-            f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {literal})) }} GROUP BY ?n ?type"
-        )
         hits = []
-        for row in self.store.select(query):
-            iri = row[0].value
+        for iri, kind, label in lookups.search(self.store, needle):
             ident = self.id_of(iri)
-            name = row[2].value if row[2] is not None else ident
+            name = label if label is not None else ident
             if needle in name.casefold() or needle in ident.casefold():
-                hits.append(SearchHit(id=ident, iri=iri, name=name, kind=kinds[row[1].value]))
+                hits.append(SearchHit(id=ident, iri=iri, name=name, kind=kind))
         hits.sort(key=lambda h: (h.name.casefold() != needle, h.kind, h.id))
         return SearchAnswer(query=text, results=hits[:limit], total=len(hits))
 
@@ -699,11 +628,7 @@ class KnowledgeGraph:
         return node
 
     def _actor_summary(self, p: Projection, node: int) -> ActorSummary:
-        country = None
-        for row in self.store.select(
-            f"SELECT ?c WHERE {{ {ox.NamedNode(p.iris[node])} vc:country ?c }} LIMIT 1"
-        ):
-            country = row[0].value
+        country = lookups.actor_country(self.store, p.iris[node])
         return ActorSummary(
             id=p.ids[node],
             iri=p.iris[node],
@@ -727,7 +652,7 @@ class KnowledgeGraph:
                 missing.add(n)
             elif urls:
                 known[n] = urls
-        for n, urls in summaries.relationship_sources(self.store, p, missing).items():
+        for n, urls in lookups.relationship_sources(self.store, p, missing).items():
             memo.put(("evidence", p.as_of, n), urls)
             if urls:
                 known[n] = urls

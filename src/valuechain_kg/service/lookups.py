@@ -1,21 +1,23 @@
-"""Reading what answers show about impacts and relationships from the store, in batches.
+"""Every SPARQL read the facade runs, besides the projection's own (``projection_reader``).
 
 Answers are assembled from the projection; the few facts the projection does not hold (an
-impact's title, severity and sources; the sources of a relationship on a path) are read here
-with one query per batch, never one per node. IRIs enter the query text only as terms serialised
-by pyoxigraph (``str(NamedNode)``), which cannot break out of their place.
+impact's title, severity and sources; the sources of a relationship on a path; an actor's or
+an impact's details; counts; search) are read here with one query per batch, never one per
+node. IRIs and literals enter the query text only as terms serialised by pyoxigraph
+(``str(NamedNode)``, ``str(Literal)``), which cannot break out of their place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.identifiers import compact
-from valuechain_kg.models import ImpactSummary, Severity
+from valuechain_kg.models import GraphInfo, ImpactSummary, InitiativeCount, Severity
+from valuechain_kg.namespaces import DEFAULT_BASE, VC
 from valuechain_kg.store import GraphStore
 
 #: The impact properties a summary shows (compacted as ``compact`` gives them).
@@ -128,3 +130,138 @@ def relationship_sources(store: GraphStore, p: Projection, edges: set[int]) -> d
         edge = keys[(row["a"].value, row["r"].value, row["b"].value)]
         found[edge].append(row["src"].value)
     return {edge: sorted(urls) for edge, urls in found.items()}
+
+
+def _slug_counts(rows: Iterable[ox.QuerySolution], table: dict[str, str]) -> dict[str, int]:
+    """Counts keyed by vocabulary slug (or the compacted IRI for words outside the vocabulary)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        key_term, count = row[0], row[1]
+        iri = key_term.value if key_term is not None else ""
+        key = vocab.slug_of(table, iri) or compact(iri, DEFAULT_BASE)
+        counts[key] = int(count.value)
+    return dict(sorted(counts.items()))
+
+
+def _count_by(store: GraphStore, cls: str, prop: str) -> list[ox.QuerySolution]:
+    query = f"SELECT ?k (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n a {cls} ; {prop} ?k }} GROUP BY ?k"
+    return list(store.select(query))
+
+
+def _count(store: GraphStore, pattern: str) -> int:
+    rows = list(store.select(f"SELECT (COUNT(*) AS ?c) WHERE {{ {pattern} }}"))
+    return int(rows[0][0].value)
+
+
+def graph_info(store: GraphStore, base: str) -> GraphInfo:
+    """Counts by kind, the way a curator checks what a load brought in."""
+    relation_iris = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
+    relationships = list(
+        store.select(
+            "SELECT ?k (COUNT(*) AS ?c) WHERE { ?a ?k ?b . ?a a vc:Actor . "
+            f"VALUES ?k {{ {relation_iris} }} }} GROUP BY ?k"
+        )
+    )
+    initiatives = [
+        InitiativeCount(
+            id=compact(row[0].value, base),
+            iri=row[0].value,
+            name=row[1].value if row[1] is not None else compact(row[0].value, base),
+            members=int(row[2].value),
+        )
+        for row in store.select(
+            "SELECT ?i (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?m) AS ?c) WHERE {"
+            " ?i a vc:Initiative . OPTIONAL { ?i schema:name ?n }"
+            " OPTIONAL { ?m vc:memberOf ?i } } GROUP BY ?i ORDER BY ?i"
+        )
+    ]
+    return GraphInfo(
+        triples=len(store),
+        actors=_count(store, "?a a vc:Actor"),
+        actors_by_role=_slug_counts(_count_by(store, "vc:Actor", "vc:role"), vocab.ROLES),
+        relationships_by_type=_slug_counts(relationships, vocab.RELATIONS),
+        impacts=_count(store, "?i a vc:AdverseImpact"),
+        impacts_by_category=_slug_counts(
+            _count_by(store, "vc:AdverseImpact", "vc:category"), vocab.CATEGORIES
+        ),
+        impacts_by_status=_slug_counts(
+            _count_by(store, "vc:AdverseImpact", "vc:status"), vocab.STATUSES
+        ),
+        involvements_by_mode=_slug_counts(
+            _count_by(store, "vc:Involvement", "vc:mode"), vocab.MODES
+        ),
+        leverage_by_basis=_slug_counts(_count_by(store, "vc:Leverage", "vc:basis"), vocab.BASES),
+        initiatives=initiatives,
+        responses_by_type=_slug_counts(
+            _count_by(store, "vc:Response", "vc:responseType"), vocab.RESPONSE_TYPES
+        ),
+    )
+
+
+def node_exists(store: GraphStore, node: ox.NamedNode, kind: str | None = None) -> bool:
+    """Whether ``node`` is in the store (as an instance of the CURIE ``kind``, if given).
+
+    ``kind`` is a CURIE written by the facade; the node travels as a term, never as text.
+    """
+    pattern = f"a {kind}" if kind else "?p ?o"
+    return bool(
+        store.query(f"ASK {{ ?node {pattern} }}", substitutions={ox.Variable("node"): node})
+    )
+
+
+def actor_properties(store: GraphStore, iri: str, base: str) -> dict[str, list[str]]:
+    """An actor's detail properties (compacted keys: ``vc:role``, ``schema:url``, ...)."""
+    values: dict[str, list[str]] = {}
+    for row in store.select(
+        "SELECT ?p ?o WHERE { VALUES ?p { vc:role vc:sector vc:country vc:lei schema:url "
+        f"prov:wasDerivedFrom vc:memberOf }} {ox.NamedNode(iri)} ?p ?o }}"
+    ):
+        values.setdefault(compact(row[0].value, base), []).append(row[1].value)
+    return values
+
+
+def impact_properties(store: GraphStore, iri: str) -> dict[str, str]:
+    """An impact's place, affected group and description, keyed by property IRI."""
+    extra: dict[str, str] = {}
+    for row in store.select(
+        "SELECT ?p ?o WHERE { VALUES ?p { vc:country vc:affectedGroup dcterms:description } "
+        f"{ox.NamedNode(iri)} ?p ?o }}"
+    ):
+        extra.setdefault(row[0].value, row[1].value)
+    return extra
+
+
+def actor_countries(store: GraphStore) -> dict[str, str]:
+    """Actor IRI -> its country code (the first stored, when several)."""
+    countries: dict[str, str] = {}
+    for row in store.select("SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"):
+        countries.setdefault(row[0].value, row[1].value)
+    return countries
+
+
+def actor_country(store: GraphStore, iri: str) -> str | None:
+    for row in store.select(f"SELECT ?c WHERE {{ {ox.NamedNode(iri)} vc:country ?c }} LIMIT 1"):
+        return str(row[0].value)
+    return None
+
+
+_KINDS = {VC + "Actor": "actor", VC + "AdverseImpact": "impact", VC + "Initiative": "initiative"}
+
+
+def search(store: GraphStore, needle: str) -> list[tuple[str, str, str | None]]:
+    """(IRI, kind, name) of the actors, impacts and initiatives whose IRI or name holds
+    ``needle`` (lower case). The needle is written by pyoxigraph's own serialiser: any text is
+    one literal."""
+    literal = str(ox.Literal(needle))
+    query = (
+        "SELECT ?n ?type (SAMPLE(?name) AS ?label) WHERE { "
+        "VALUES ?type { vc:Actor vc:AdverseImpact vc:Initiative } ?n a ?type . "
+        "OPTIONAL { ?n schema:name ?name } "
+        f"FILTER(CONTAINS(LCASE(STR(?n)), {literal}) || "
+        f"CONTAINS(LCASE(STR(COALESCE(?name, ''))), {literal})) }} GROUP BY ?n ?type"
+    )
+    rows = store.select(query)
+    return [
+        (row[0].value, _KINDS[row[1].value], row[2].value if row[2] is not None else None)
+        for row in rows
+    ]

@@ -1,4 +1,11 @@
-"""SPARQL updates as one validated transaction: all of it, checked against the shapes, or nothing.
+"""The one writer: loads and SPARQL updates, each validated and applied as one transaction.
+
+Every write to the store goes through this module, under its one lock, so two writes never
+validate against the same old state (a load and an update alike), and each write's counts come
+from its own change, never from counting the store.
+
+A load is validated incrementally against the store (``validation.validate_change``), then
+added in one transaction: all of it, or nothing.
 
 An update is first run on a scratch copy of the store. Only if the result breaks no shape with
 Violation severity is the difference (quads removed, quads added) written to the real store, so
@@ -11,7 +18,7 @@ The difference is committed as ONE transaction (``GraphStore.apply_change``: a s
 ``DELETE DATA ... ; INSERT DATA ...`` update), so readers see the store before or after the
 update and a crash at any moment leaves one of the two. Removed quads with blank nodes are
 no exception: they are bound to their exact terms inside that same update
-(``valuechain_kg.store_writes``), so every update that validates can be committed atomically
+(``valuechain_kg.store.changes``), so every update that validates can be committed atomically
 and none needs running a second time on the live store.
 
 Named graphs are gated too: each named graph the update touches is validated on its own, as
@@ -24,7 +31,8 @@ The result is validated incrementally (``validation.validate_change``): only the
 nodes that the difference can affect are checked, over their neighbourhood in the store plus the
 difference, with pyshacl's verdicts; a national value chain is not re-validated for one
 changed triple. The copy of the store per update remains (a SPARQL update may read
-anything); bulk loads go through ``vckg load`` instead.
+anything); bulk loads go through ``vckg load`` instead. Its text passes ``sparql_guard`` here,
+whatever face sent it, so no update can reach the network or the parser's limits.
 """
 
 from __future__ import annotations
@@ -36,16 +44,18 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from valuechain_kg.errors import ValidationFailed
+from valuechain_kg.errors import Location, ValidationFailed
 from valuechain_kg.namespaces import PREFIXES
+from valuechain_kg.sparql_guard import check_update
 from valuechain_kg.store import GraphStore
 
 if TYPE_CHECKING:
     from valuechain_kg.validation import ValidationReport
 
-__all__ = ["UpdateOutcome", "apply_validated_update"]
+__all__ = ["WRITE_LOCK", "UpdateOutcome", "apply_validated_update", "load_quads"]
 
-_LOCK = threading.Lock()
+#: Held by every write, from reading the old state to committing the new one.
+WRITE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -104,8 +114,12 @@ def apply_validated_update(
     update: str,
     base_iri: str | None = None,
     before_commit: Callable[[], None] | None = None,
+    guarded: bool = True,
 ) -> UpdateOutcome:
     """Run ``update`` on a copy, validate the result, then write its difference to ``store``.
+
+    ``guarded`` False skips ``sparql_guard``, for update text the service wrote itself from
+    parsed quads (already bounded by the RDF load limits), never for text a client sent.
 
     The difference is validated incrementally against the store, once for the default graph
     and once for each named graph the update touched.
@@ -115,7 +129,9 @@ def apply_validated_update(
     whatever ``before_commit`` raises (for example a deadline that has passed: the client was
     already told the update failed).
     """
-    with _LOCK:
+    if guarded:
+        check_update(update, store.sparql_limits)
+    with WRITE_LOCK:
         live = store.oxigraph
         scratch = ox.Store()
         scratch.extend(live.quads_for_pattern(None, None, None, None))
@@ -140,3 +156,29 @@ def apply_validated_update(
         return UpdateOutcome(
             added=len(added), removed=len(removed), triples_after=before - len(removed) + len(added)
         )
+
+
+def load_quads(
+    store: GraphStore,
+    quads: Iterable[ox.Quad],
+    validate: bool = True,
+    origins: dict[str, Location] | None = None,
+) -> int:
+    """Add ``quads`` in one transaction, after validating them with the store; how many were new.
+
+    Raises ValidationFailed (store untouched) when the store plus the quads would break a shape
+    with Violation severity, StoreFull (store untouched) when the disk is full.
+    """
+    with WRITE_LOCK:
+        live = store.oxigraph
+        new = [q for q in dict.fromkeys(quads) if q not in live]
+        del live
+        if validate:
+            from valuechain_kg.validation import validate_change
+
+            report = validate_change(store, added=new, origins=origins)
+            if not report.conforms:
+                raise ValidationFailed(report)
+        if new:
+            store.add(new)
+        return len(new)

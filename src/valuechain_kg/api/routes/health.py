@@ -37,7 +37,7 @@ async def health(request: Request) -> Health:
     return Health(
         status="ok",
         version=__version__,
-        revision=kg.store.revision,
-        persistent=kg.store.path is not None,
+        revision=kg.revision,
+        persistent=kg.persistent,
         counts=counts,
     )

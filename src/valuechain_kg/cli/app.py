@@ -20,11 +20,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from valuechain_kg import cli_output as out
-from valuechain_kg.errors import UsageError, ValidationFailed, VckgError
+from valuechain_kg.cli import output as out
+from valuechain_kg.errors import UsageError, ValidationFailed, VckgError, is_disk_full
 from valuechain_kg.namespaces import DEFAULT_BASE
-from valuechain_kg.store import PROGRESS_THRESHOLD
-from valuechain_kg.store_writes import is_disk_full
+from valuechain_kg.service.graph import PROGRESS_THRESHOLD
 
 app = typer.Typer(
     name="vckg",
@@ -456,7 +455,7 @@ def serve(
         kg = KnowledgeGraph.open()  # the demo in memory: nothing to keep
     else:
         kg = _open(data, store)
-    if demo and len(kg.store) == 0:
+    if demo and kg.is_empty():
         sources = [Path(p) for p in DEMO_DATA if Path(p).exists()]
         stderr.print(f"loading demo data from {', '.join(map(str, sources))} ...")
         kg.load(sources, validate=False)

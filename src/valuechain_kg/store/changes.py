@@ -22,13 +22,12 @@ Disk-full errors are recognised here too, since they are what a write most often
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-__all__ = ["StoreChange", "change_update", "is_disk_full"]
+__all__ = ["StoreChange", "change_update"]
 
 #: The custom function that hands the update the terms that have no SPARQL text.
 TERM_FUNCTION = ox.NamedNode("urn:valuechain-kg:store-writes:term")
@@ -105,16 +104,3 @@ def change_update(removed: Iterable[ox.Quad] = (), added: Iterable[ox.Quad] = ()
         return value
 
     return StoreChange(" ;\n".join(operations), {TERM_FUNCTION: term})
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether an error means the disk (or the user's quota) has no room left.
-
-    RocksDB reports it as an OSError without an errno whose text says "No space left on device".
-    """
-    if not isinstance(exc, OSError):
-        return False
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    text = str(exc).lower()
-    return "no space left on device" in text or "disk quota exceeded" in text

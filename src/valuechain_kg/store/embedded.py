@@ -18,10 +18,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from valuechain_kg.errors import InputError, InputProblem, Location, StoreBusy, StoreFull
+from valuechain_kg.errors import (
+    InputError,
+    InputProblem,
+    Location,
+    StoreBusy,
+    StoreFull,
+    is_disk_full,
+)
 from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.sparql_guard import Limits, check_internal, check_query, check_update
-from valuechain_kg.store_writes import change_update, is_disk_full
+from valuechain_kg.store.changes import change_update
 
 #: RDF formats read by file extension.
 FORMATS_BY_EXTENSION: dict[str, ox.RdfFormat] = {
