@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from test_shapes import MUTATIONS
 
-from valuechain_kg.cli_output import render_validation
+from valuechain_kg.cli.output import render_validation
 from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDF_TYPE, VC, sparql_prefixes
 from valuechain_kg.store import GraphStore
