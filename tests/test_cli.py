@@ -242,3 +242,106 @@ def test_serve_without_data_exits_2_and_says_how_to_give_data(
     result = runner.invoke(app, ["serve", "--port", "1"])
     assert result.exit_code == 2
     assert "--data" in result.output and "VCKG_STORE" in result.output
+
+
+def _said(result: object) -> str:
+    """The output as one line of words, whatever box and wrapping the error panel used."""
+    return " ".join(result.output.replace("│", " ").split())  # type: ignore[attr-defined]
+
+
+FORMAT_CHOICES = [
+    (["info"], ["table", "json"]),
+    (["validate"], ["table", "json"]),
+    (["linked", "child-labour-kolwezi"], ["table", "json", "csv"]),
+    (["leverage", "child-labour-kolwezi"], ["table", "json", "csv"]),
+    (["impacts-of", "x"], ["table", "json", "csv"]),
+    (["impacts"], ["table", "json", "csv"]),
+    (["sparql", "ASK {}"], ["table", "json", "csv", "tsv", "xml"]),
+    (["export"], ["ttl", "nt", "nq", "trig", "jsonld", "rdfxml"]),
+]
+
+
+@pytest.mark.parametrize(("command", "choices"), FORMAT_CHOICES, ids=lambda c: " ".join(c))
+def test_unknown_format_is_a_usage_error_naming_the_formats(
+    command: list[str], choices: list[str]
+) -> None:
+    result = runner.invoke(app, [*command, "--data", str(COBALT), "--format", "yaml"])
+    assert result.exit_code == 2, result.output
+    said = _said(result)
+    assert "'yaml' is not one of" in said
+    assert all(f"'{choice}'" in said for choice in choices), said
+    assert result.stdout == ""
+
+
+def test_synth_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "out.nt"
+    result = runner.invoke(app, ["synth", "--actors", "60", "--out", str(target), "-f", "x"])
+    assert result.exit_code == 2
+    assert "'nt', 'csv'" in _said(result)
+    assert not target.exists()
+
+
+def test_synth_below_the_minimum_actors_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    from valuechain_kg.datasets.synthetic import MIN_ACTORS
+
+    target = tmp_path / "out.nt"
+    result = runner.invoke(app, ["synth", "--actors", "20", "--out", str(target)])
+    assert result.exit_code == 2, result.output
+    said = _said(result)
+    assert "--actors" in said and f"greater than or equal to {MIN_ACTORS}" in said
+    assert not target.exists()
+    at_minimum = runner.invoke(app, ["synth", "--actors", str(MIN_ACTORS), "--out", str(target)])
+    assert at_minimum.exit_code == 0, at_minimum.output
+    assert target.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("option", "choices"),
+    [("--sort", "'severity', 'id', 'title'"), ("--status", "'actual', 'potential'")],
+)
+def test_impacts_unknown_sort_or_status_is_a_usage_error_naming_the_choices(
+    option: str, choices: str
+) -> None:
+    result = runner.invoke(app, ["impacts", "--data", str(COBALT), option, "worst"])
+    assert result.exit_code == 2
+    assert f"'worst' is not one of {choices}" in _said(result)
+
+
+def test_impacts_sorted_by_title_with_a_status_filter() -> None:
+    cases = Path(__file__).resolve().parents[1] / "data" / "cases"
+    result = runner.invoke(
+        app,
+        ["impacts", "--data", str(cases), "--sort", "title", "--status", "actual", "-f", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    impacts = json.loads(result.stdout)["impacts"]
+    assert len(impacts) > 2 and all(impact["status"] == "actual" for impact in impacts)
+    titles = [impact["title"].casefold() for impact in impacts]
+    assert titles == sorted(titles)
+    assert [impact["id"] for impact in impacts] != sorted(impact["id"] for impact in impacts)
+
+
+def test_serve_port_out_of_range_is_a_usage_error(small_ttl: Path) -> None:
+    result = runner.invoke(app, ["serve", "--data", str(small_ttl), "--port", "70000"])
+    assert result.exit_code == 2
+    assert "--port" in _said(result) and "65535" in _said(result)
+
+
+def test_export_into_a_missing_folder_exits_2_naming_the_path(
+    small_ttl: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "out.ttl"
+    result = runner.invoke(app, ["export", "--data", str(small_ttl), "--out", str(target)])
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert str(target) in _said(result)
+
+
+def test_sparql_query_from_a_missing_file_exits_2_naming_it(
+    small_ttl: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nope.rq"
+    result = runner.invoke(app, ["sparql", f"@{missing}", "--data", str(small_ttl)])
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert str(missing) in _said(result)

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from valuechain_kg.cli import output as out
+from valuechain_kg.datasets.synthetic import MIN_ACTORS
 from valuechain_kg.errors import UsageError, ValidationFailed, VckgError, is_disk_full
 from valuechain_kg.namespaces import DEFAULT_BASE
 from valuechain_kg.service.graph import PROGRESS_THRESHOLD
@@ -61,8 +62,16 @@ def _input_warnings_printed() -> Iterator[None]:
         yield
 
 
+#: Errors about a path the user named (``--out``, ``@FILE``, a source): bad input, exit 2.
+_PATH_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
 def reports_errors(func: F) -> F:
-    """Map the error hierarchy to exit codes, once: 1 for violations, 2 for bad input or usage."""
+    """Map the error hierarchy to exit codes, once: 1 for violations, 2 for bad input or usage.
+
+    A full disk and an unreadable or unwritable path the user named are bad input too; any
+    other ``OSError`` is a fault and keeps its traceback.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -77,10 +86,15 @@ def reports_errors(func: F) -> F:
             stderr.print(f"error: {exc}", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from exc
         except OSError as exc:
-            if not is_disk_full(exc):
-                raise
-            stderr.print(f"error: the disk is full: {exc}", markup=False, highlight=False)
-            raise typer.Exit(2) from exc
+            if is_disk_full(exc):
+                stderr.print(f"error: the disk is full: {exc}", markup=False, highlight=False)
+                raise typer.Exit(2) from exc
+            if isinstance(exc, _PATH_ERRORS) and exc.filename:
+                stderr.print(
+                    f"error: {exc.filename}: {exc.strerror}", markup=False, highlight=False
+                )
+                raise typer.Exit(2) from exc
+            raise
 
     return wrapper  # type: ignore[return-value]
 
@@ -92,6 +106,27 @@ class AnswerFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class SynthFormat(StrEnum):
+    nt = "nt"
+    csv = "csv"
+
+
+class ImpactSort(StrEnum):
+    by_severity = "severity"
+    by_id = "id"
+    by_title = "title"
+
+
+class ImpactStatus(StrEnum):
+    actual = "actual"
+    potential = "potential"
 
 
 class ResultsFormat(StrEnum):
@@ -215,7 +250,7 @@ def validate(
     data: DataOpt = None,
     store: StoreOpt = None,
     base: BaseOpt = DEFAULT_BASE,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
 ) -> None:
     """Check data against the SHACL shapes; exit 1 when a Violation is found."""
     from valuechain_kg.graph import KnowledgeGraph
@@ -228,7 +263,7 @@ def validate(
     else:
         kg = _open(None, store, base)
         report = kg.validate_with()
-    _render_report(report, fmt)
+    _render_report(report, fmt.value)
     if not report.conforms:
         raise typer.Exit(1)
 
@@ -280,11 +315,11 @@ def export(
 def info(
     data: DataOpt = None,
     store: StoreOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
 ) -> None:
     """Counts of actors by role, relationships by type, impacts, involvements, leverage, ..."""
     summary = _open(data, store).info()
-    if fmt == "json":
+    if fmt is ReportFormat.json:
         out.show_model(summary, stdout)
         return
     stdout.print(
@@ -381,16 +416,21 @@ def impacts(
     data: DataOpt = None,
     store: StoreOpt = None,
     category: Annotated[str | None, typer.Option(help="Category slug, e.g. privacy.")] = None,
-    status: Annotated[str | None, typer.Option(help="actual or potential.")] = None,
+    status: Annotated[ImpactStatus | None, typer.Option(help="Actual or potential.")] = None,
     country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 code.")] = None,
-    sort: Annotated[str, typer.Option(help="severity or id.")] = "severity",
+    sort: Annotated[ImpactSort, typer.Option(help="Order of the list.")] = ImpactSort.by_severity,
     limit: LimitOpt = 1000,
     offset: OffsetOpt = 0,
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """List impacts, most severe first."""
     answer = _open(data, store).impacts(
-        category=category, status=status, country=country, sort=sort, limit=limit, offset=offset
+        category=category,
+        status=status.value if status else None,
+        country=country,
+        sort=sort.value,
+        limit=limit,
+        offset=offset,
     )
     out.show_any(answer, fmt.value, stdout, title="Adverse impacts")
 
@@ -421,17 +461,17 @@ def import_apple_suppliers(
 @app.command()
 @reports_errors
 def synth(
-    actors: Annotated[int, typer.Option("--actors", min=10, help="How many actors.")],
+    actors: Annotated[int, typer.Option("--actors", min=MIN_ACTORS, help="How many actors.")],
     output: Annotated[Path, typer.Option("--out", help="N-Triples file or bundle folder.")],
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
-    fmt: Annotated[str, typer.Option("--format", help="nt or csv")] = "nt",
+    fmt: Annotated[
+        SynthFormat, typer.Option("--format", "-f", help="N-Triples file or CSV bundle folder.")
+    ] = SynthFormat.nt,
 ) -> None:
     """Generate a synthetic value chain that looks like a real one (for benchmarks)."""
     from valuechain_kg.datasets.synthetic import write
 
-    if fmt not in ("nt", "csv"):
-        raise UsageError(f"--format: '{fmt}' is not one of nt, csv")
-    write(actors, seed, output, "nt" if fmt == "nt" else "csv")
+    write(actors, seed, output, "nt" if fmt is SynthFormat.nt else "csv")
     stderr.print(f"wrote {actors} synthetic actors to {output}")
 
 
@@ -441,7 +481,7 @@ def serve(
     data: DataOpt = None,
     store: StoreOpt = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the bundled demo data into an empty store.")
     ] = False,
