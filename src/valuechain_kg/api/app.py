@@ -19,7 +19,7 @@ from valuechain_kg.api.caching import install_etags
 from valuechain_kg.api.docs import install_offline_docs
 from valuechain_kg.api.limits import BodySizeLimit
 from valuechain_kg.api.problems import install_problem_handlers
-from valuechain_kg.api.routes import health
+from valuechain_kg.api.routes import actors, health, impacts
 from valuechain_kg.api.settings import ApiSettings
 from valuechain_kg.api.workers import Workers
 from valuechain_kg.graph import KnowledgeGraph
@@ -34,19 +34,11 @@ Multinational Enterprises on Responsible Business Conduct. Read-only JSON; the s
 as the `vckg` CLI's `--format json`. Researchers: SPARQL 1.1 Protocol at `/sparql`."""
 
 
-def _include_rest_routes(app: FastAPI) -> None:
-    """The actor and impact routes, once the facade offers the analysis they call."""
-    from valuechain_kg.api.routes import actors, impacts
-
-    app.include_router(actors.router)
-    app.include_router(impacts.router)
-
-
 def _warm_projection(kg: KnowledgeGraph) -> threading.Thread:
     """Build the projection in a background thread as the server starts.
 
-    The analysis routes need it, and building it takes seconds to minutes on a large graph; built
-    lazily, the first requests would all queue behind it. The event loop stays free meanwhile
+    The analysis routes need it, and building it reads the whole store; built lazily, the first
+    requests would all queue behind it. The event loop stays free meanwhile
     (SPARQL and look-ups are answered), and analysis requests arriving early wait for this one
     build rather than starting their own.
     """
@@ -93,7 +85,8 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
     install_offline_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(health.router)
-    _include_rest_routes(app)
+    app.include_router(actors.router)
+    app.include_router(impacts.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(page.router)

@@ -6,11 +6,12 @@ unchanged, so the body is the CLI's ``--format json`` document for the same ques
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 
+from valuechain_kg.api.dependencies import Graph, Options, Page, WorkerPool, run_in_worker
 from valuechain_kg.api.openapi_responses import LOOKUP, READ
 from valuechain_kg.models import ActorDetail, ActorImpactsAnswer, ActorList, HoldingsAnswer
 
@@ -18,28 +19,40 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
-MaxHops = Query(6, ge=0, le=50, description="Bound on derived paths (hops).")
-AsOf = Query(None, description="Only relationships valid on this date (YYYY-MM-DD).")
-Limit = Query(1000, ge=0, description="Page size.")
-Offset = Query(0, ge=0, description="Page start.")
+
+@dataclass(frozen=True)
+class ActorFilters:
+    """Which actors ``GET /actors`` lists."""
+
+    role: str | None
+    country: str | None
+    q: str | None
 
 
-async def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
-    kg = request.app.state.kg
-    return await request.app.state.workers.run(lambda _d: getattr(kg, method)(*args, **kwargs))
+async def actor_filters(
+    role: Annotated[str | None, Query(description="Role slug, e.g. investor.")] = None,
+    country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code.")] = None,
+    q: Annotated[str | None, Query(description="Text found in the name or id.")] = None,
+) -> ActorFilters:
+    """The list's filters, a dependency like paging, so a request's parameters are read in order."""
+    return ActorFilters(role=role, country=country, q=q)
 
 
 @router.get("", summary="Actors, filtered by role, country or a text query", responses=READ)
 async def list_actors(
-    request: Request,
-    role: str | None = Query(None, description="Role slug, e.g. investor."),
-    country: str | None = Query(None, description="ISO 3166-1 alpha-2 code."),
-    q: str | None = Query(None, description="Text found in the name or id."),
-    limit: int = Limit,
-    offset: int = Offset,
+    kg: Graph,
+    workers: WorkerPool,
+    filters: Annotated[ActorFilters, Depends(actor_filters)],
+    page: Page,
 ) -> ActorList:
-    return await _call(
-        request, "actors", role=role, country=country, q=q, limit=limit, offset=offset
+    return await run_in_worker(
+        workers,
+        kg.actors,
+        role=filters.role,
+        country=filters.country,
+        q=filters.q,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -49,21 +62,16 @@ async def list_actors(
     responses=LOOKUP,
 )
 async def actor_impacts(
-    request: Request,
-    actor_id: str,
-    max_hops: int = MaxHops,
-    as_of: date | None = AsOf,
-    limit: int = Limit,
-    offset: int = Offset,
+    kg: Graph, workers: WorkerPool, actor_id: str, options: Options, page: Page
 ) -> ActorImpactsAnswer:
-    return await _call(
-        request,
-        "impacts_of",
+    return await run_in_worker(
+        workers,
+        kg.impacts_of,
         actor_id,
-        max_hops=max_hops,
-        as_of=as_of,
-        limit=limit,
-        offset=offset,
+        max_hops=options.max_hops,
+        as_of=options.as_of,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -73,24 +81,19 @@ async def actor_impacts(
     responses=LOOKUP,
 )
 async def actor_leverage(
-    request: Request,
-    actor_id: str,
-    max_hops: int = MaxHops,
-    as_of: date | None = AsOf,
-    limit: int = Limit,
-    offset: int = Offset,
+    kg: Graph, workers: WorkerPool, actor_id: str, options: Options, page: Page
 ) -> HoldingsAnswer:
-    return await _call(
-        request,
-        "holdings",
+    return await run_in_worker(
+        workers,
+        kg.holdings,
         actor_id,
-        max_hops=max_hops,
-        as_of=as_of,
-        limit=limit,
-        offset=offset,
+        max_hops=options.max_hops,
+        as_of=options.as_of,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
 @router.get("/{actor_id:path}", summary="One actor", responses=LOOKUP)
-async def get_actor(request: Request, actor_id: str) -> ActorDetail:
-    return await _call(request, "actor", actor_id)
+async def get_actor(kg: Graph, workers: WorkerPool, actor_id: str) -> ActorDetail:
+    return await run_in_worker(workers, kg.actor, actor_id)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from valuechain_kg import __version__
+from valuechain_kg.api.dependencies import Graph, WorkerPool
 from valuechain_kg.api.openapi_responses import NOT_MODIFIED, problems
 from valuechain_kg.models import GraphInfo
 
@@ -30,10 +31,9 @@ class Health(BaseModel):
     summary="Store reachable, counts, version",
     responses={**NOT_MODIFIED, **problems(503)},
 )
-async def health(request: Request) -> Health:
-    kg = request.app.state.kg
+async def health(kg: Graph, workers: WorkerPool) -> Health:
     # Its own thread, not a query slot: a probe must answer while every slot is taken.
-    counts = await request.app.state.workers.run_apart(kg.info)
+    counts = await workers.run_apart(kg.info)
     return Health(
         status="ok",
         version=__version__,

@@ -1,19 +1,27 @@
 """``/impacts``: the two questions of the OECD Guidelines about an adverse impact, over HTTP.
 
-Who is linked to it (Guidelines, Chapter II paras A.11-A.12, Chapter IV para 4; UNGP 13, 19)
-and who holds leverage over the entity causing it (Guidelines Chapter II commentary para 19;
-Due Diligence Guidance Annex Q3.2). Each route calls one facade method and returns its model
-unchanged, so the body equals the CLI's ``--format json`` document.
+Who is linked to it (MNE Guidelines, Chapter II and its commentary; UNGP 13 and 19), and who
+holds leverage over the entity causing it (MNE Guidelines, Chapter II commentary; UNGP 19 and
+its commentary). Each route calls one facade method and returns its model unchanged, so the
+body equals the CLI's ``--format json`` document.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from valuechain_kg.api.dependencies import (
+    Graph,
+    Options,
+    Page,
+    Threshold,
+    WorkerPool,
+    run_in_worker,
+)
 from valuechain_kg.api.openapi_responses import LOOKUP, READ, problems
 from valuechain_kg.models import (
     HypotheticalLeverage,
@@ -28,12 +36,6 @@ __all__ = ["WhatIf", "router"]
 
 router = APIRouter(prefix="/impacts", tags=["impacts"])
 
-MaxHops = Query(6, ge=0, le=50, description="Bound on derived paths (hops).")
-AsOf = Query(None, description="Only relationships valid on this date (YYYY-MM-DD).")
-Limit = Query(1000, ge=0, description="Page size.")
-Offset = Query(0, ge=0, description="Page start.")
-Threshold = Query(0.5, gt=0, le=1, description="Coalition target strength, in (0, 1].")
-
 
 class WhatIf(BaseModel):
     """Edges and memberships to imagine before computing leverage; the store is not changed."""
@@ -42,32 +44,44 @@ class WhatIf(BaseModel):
     memberships: list[HypotheticalMembership] = []
 
 
-async def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
-    kg = request.app.state.kg
-    return await request.app.state.workers.run(lambda _d: getattr(kg, method)(*args, **kwargs))
+@dataclass(frozen=True)
+class ImpactFilters:
+    """Which impacts ``GET /impacts`` lists, and in which order."""
+
+    category: str | None
+    status: str | None
+    country: str | None
+    sort: str
+
+
+async def impact_filters(
+    category: Annotated[str | None, Query(description="Category slug, e.g. privacy.")] = None,
+    status: Annotated[str | None, Query(description="actual or potential.")] = None,
+    country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code.")] = None,
+    sort: Annotated[
+        str, Query(pattern="^(severity|id|title)$", description="severity, id or title.")
+    ] = "severity",
+) -> ImpactFilters:
+    """The list's filters, a dependency like paging, so a request's parameters are read in order."""
+    return ImpactFilters(category=category, status=status, country=country, sort=sort)
 
 
 @router.get("", summary="Adverse impacts, filtered, most severe first", responses=READ)
 async def list_impacts(
-    request: Request,
-    category: str | None = Query(None, description="Category slug, e.g. privacy."),
-    status: str | None = Query(None, description="actual or potential."),
-    country: str | None = Query(None, description="ISO 3166-1 alpha-2 code."),
-    sort: str = Query(
-        "severity", pattern="^(severity|id|title)$", description="severity, id or title."
-    ),
-    limit: int = Limit,
-    offset: int = Offset,
+    kg: Graph,
+    workers: WorkerPool,
+    filters: Annotated[ImpactFilters, Depends(impact_filters)],
+    page: Page,
 ) -> ImpactList:
-    return await _call(
-        request,
-        "impacts",
-        category=category,
-        status=status,
-        country=country,
-        sort=sort,
-        limit=limit,
-        offset=offset,
+    return await run_in_worker(
+        workers,
+        kg.impacts,
+        category=filters.category,
+        status=filters.status,
+        country=filters.country,
+        sort=filters.sort,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -77,21 +91,16 @@ async def list_impacts(
     responses=LOOKUP,
 )
 async def linked_actors(
-    request: Request,
-    impact_id: str,
-    max_hops: int = MaxHops,
-    as_of: date | None = AsOf,
-    limit: int = Limit,
-    offset: int = Offset,
+    kg: Graph, workers: WorkerPool, impact_id: str, options: Options, page: Page
 ) -> LinkedActorsAnswer:
-    return await _call(
-        request,
-        "linked_actors",
+    return await run_in_worker(
+        workers,
+        kg.linked_actors,
         impact_id,
-        max_hops=max_hops,
-        as_of=as_of,
-        limit=limit,
-        offset=offset,
+        max_hops=options.max_hops,
+        as_of=options.as_of,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -101,23 +110,22 @@ async def linked_actors(
     responses=LOOKUP,
 )
 async def leverage(
-    request: Request,
+    kg: Graph,
+    workers: WorkerPool,
     impact_id: str,
-    threshold: float = Threshold,
-    max_hops: int = MaxHops,
-    as_of: date | None = AsOf,
-    limit: int = Limit,
-    offset: int = Offset,
+    threshold: Threshold,
+    options: Options,
+    page: Page,
 ) -> LeverageAnswer:
-    return await _call(
-        request,
-        "leverage",
+    return await run_in_worker(
+        workers,
+        kg.leverage,
         impact_id,
         threshold=threshold,
-        max_hops=max_hops,
-        as_of=as_of,
-        limit=limit,
-        offset=offset,
+        max_hops=options.max_hops,
+        as_of=options.as_of,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -127,29 +135,28 @@ async def leverage(
     responses=problems(400, 404, 413, 422, 503),
 )
 async def leverage_what_if(
-    request: Request,
+    kg: Graph,
+    workers: WorkerPool,
     impact_id: str,
     what_if: WhatIf,
-    threshold: float = Threshold,
-    max_hops: int = MaxHops,
-    as_of: date | None = AsOf,
-    limit: int = Limit,
-    offset: int = Offset,
+    threshold: Threshold,
+    options: Options,
+    page: Page,
 ) -> LeverageAnswer:
-    return await _call(
-        request,
-        "leverage_what_if",
+    return await run_in_worker(
+        workers,
+        kg.leverage_what_if,
         impact_id,
         extra_leverage=what_if.leverage,
         extra_memberships=what_if.memberships,
         threshold=threshold,
-        max_hops=max_hops,
-        as_of=as_of,
-        limit=limit,
-        offset=offset,
+        max_hops=options.max_hops,
+        as_of=options.as_of,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
 @router.get("/{impact_id:path}", summary="One adverse impact", responses=LOOKUP)
-async def get_impact(request: Request, impact_id: str) -> ImpactDetail:
-    return await _call(request, "impact", impact_id)
+async def get_impact(kg: Graph, workers: WorkerPool, impact_id: str) -> ImpactDetail:
+    return await run_in_worker(workers, kg.impact, impact_id)

@@ -1,0 +1,116 @@
+"""What every REST route needs, declared once: the facade, the workers, the shared parameters.
+
+The routes take these through ``Depends``, so a parameter's name, default, bounds and
+description are written here and nowhere else, and the OpenAPI document says the same of every
+route that uses it. The facade is called through :func:`run_in_worker` with a bound method, so
+the type checker (and go-to-definition) follows each route to the facade method it answers with.
+
+The dependencies are ``async`` functions: FastAPI runs a plain function in its thread pool,
+a needless hop for work this small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, ParamSpec, TypeVar
+
+from fastapi import Depends, Query, Request
+
+from valuechain_kg.api.workers import Workers
+from valuechain_kg.service.graph import KnowledgeGraph
+
+__all__ = [
+    "AnalysisOptions",
+    "Graph",
+    "Options",
+    "Page",
+    "Paging",
+    "Threshold",
+    "WorkerPool",
+    "analysis_options",
+    "get_kg",
+    "get_workers",
+    "paging",
+    "run_in_worker",
+    "threshold",
+]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def get_kg(request: Request) -> KnowledgeGraph:
+    """The facade the app was created over (``create_app`` puts it in ``app.state.kg``)."""
+    kg: KnowledgeGraph = request.app.state.kg
+    return kg
+
+
+async def get_workers(request: Request) -> Workers:
+    """The app's bounded thread slots: blocking facade calls run there, off the event loop."""
+    workers: Workers = request.app.state.workers
+    return workers
+
+
+Graph = Annotated[KnowledgeGraph, Depends(get_kg)]
+WorkerPool = Annotated[Workers, Depends(get_workers)]
+
+
+async def run_in_worker(
+    workers: Workers, method: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``method(*args, **kwargs)`` in a worker slot, under the request deadline.
+
+    ``method`` is a bound facade method (``kg.leverage``), so its arguments and its answer
+    are checked against the facade's own signature.
+    """
+    return await workers.run(lambda _deadline: method(*args, **kwargs))
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which slice of an answer's list to return."""
+
+    limit: int
+    offset: int
+
+
+async def paging(
+    limit: Annotated[int, Query(ge=0, description="Page size.")] = 1000,
+    offset: Annotated[int, Query(ge=0, description="Page start.")] = 0,
+) -> Paging:
+    """``limit`` and ``offset``, shared by every route that returns a list."""
+    return Paging(limit=limit, offset=offset)
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How far an analysis follows chains, and on which date relationships must be valid."""
+
+    max_hops: int
+    as_of: date | None
+
+
+async def analysis_options(
+    max_hops: Annotated[int, Query(ge=0, le=50, description="Bound on derived paths (hops).")] = 6,
+    as_of: Annotated[
+        date | None, Query(description="Only relationships valid on this date (YYYY-MM-DD).")
+    ] = None,
+) -> AnalysisOptions:
+    """``max_hops`` and ``as_of``, shared by every route that follows chains."""
+    return AnalysisOptions(max_hops=max_hops, as_of=as_of)
+
+
+async def threshold(
+    threshold: Annotated[
+        float, Query(gt=0, le=1, description="Coalition target strength, in (0, 1].")
+    ] = 0.5,
+) -> float:
+    """The strength a coalition must reach together, shared by the leverage routes."""
+    return threshold
+
+
+Page = Annotated[Paging, Depends(paging)]
+Options = Annotated[AnalysisOptions, Depends(analysis_options)]
+Threshold = Annotated[float, Depends(threshold)]
