@@ -3,8 +3,8 @@
 Apple publishes the suppliers that make up most of its direct spend on materials, manufacturing
 and assembly, with their production sites. For a value-chain graph this is the first tier of a
 well-documented electronics chain: each listed supplier is in a business relationship with Apple
-(MNE Guidelines, Chapter II, para. 12 and Chapter IV, para. 3: impacts directly linked to an
-enterprise's products by a business relationship; UNGP 13(b)). The source read here is
+(MNE Guidelines, Chapter II, A.12: impacts directly linked to an enterprise's products by a
+business relationship; UNGP 13(b)). The source read here is
 CommonWealth Magazine's compilation of the lists 2012-2022 (MIT licence); the facts are Apple's.
 
 Each claim is phrased as reported: "listed in Apple's Supplier List {year}", with the list's URL

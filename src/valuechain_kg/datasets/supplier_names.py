@@ -5,7 +5,7 @@ Apple's lists (2012-2022, as compiled by CommonWealth Magazine) spell the same c
 (Foxconn)"; "Pegatron Corp", "Pegatron Corp.", "Pegatron Corporation"; line breaks from the PDF
 ("Company\\nLimited"), "(continued)" where a table ran onto the next page, case ("ROHM"/"Rohm").
 Mapping business relationships needs one node per enterprise (OECD Due Diligence Guidance,
-Section II, 2.1: scoping the supply chain), so a name is reduced to a key by rules that only drop
+Section II: scoping the supply chain), so a name is reduced to a key by rules that only drop
 spelling noise, plus a small explicit table of aliases for renames and odd spellings. Distinct
 companies keep distinct keys: only the *trailing* legal form is dropped, so "LG Display" and
 "LG Innotek", or "Samsung Electronics" and "Samsung SDI", stay apart.

@@ -6,11 +6,10 @@ shape: tiered supply chains five to eight tiers deep, a few suppliers with very 
 ownership chains and cross-holdings by investors, financing, industry and investor initiatives,
 and adverse impacts with causes, contributors and asserted leverage.
 
-The structure follows the OECD Due Diligence Guidance for RBC (2018), Annex Q1-Q3 on the
-*upstream* and *downstream* parts of a supply chain, and the MNE Guidelines (2023) Chapter II,
-commentary paras 14-17 on the three modes of involvement (cause, contribution, direct
-linkage); investors and financiers are business relationships too (Chapter II, commentary
-para 16; UNGP 13(b)).
+The structure follows the OECD Due Diligence Guidance for RBC (2018) on the *upstream* and
+*downstream* parts of a supply chain, and the MNE Guidelines (2023), Chapter II and its
+commentary, on the three modes of involvement (cause, contribution, direct linkage); investors
+and financiers are business relationships too (UNGP 13 and its commentary).
 
 Everything is generated as rows of the CSV template (one dict per row, keyed by the template's
 column names), and each row is turned into RDF exactly as ``docs/rdf-model.md`` prescribes, so
@@ -333,8 +332,9 @@ class _Builder:
     def _financial_edges(self) -> Iterator[Row]:
         """Ownership chains (fund -> holding -> company), cross-holdings and loans.
 
-        Investors are business relationships of their investees (MNE Guidelines Chapter II,
-        commentary para 16), so an ownership chain links a fund to its holdings' impacts.
+        Investors are business relationships of their investees (UNGP 13 commentary; MNE
+        Guidelines, Chapter II and its commentary), so an ownership chain links a fund to its
+        holdings' impacts.
         """
         rng = self.rng
         investors = list(self.investors)
@@ -391,7 +391,7 @@ class _Builder:
 
     def initiative_rows(self) -> Iterator[tuple[str, Row]]:
         """Industry, investor and multi-stakeholder initiatives: the vehicles of collective
-        leverage (Due Diligence Guidance, Section II, 3.2 and Annex Q9)."""
+        leverage (UNGP 19 commentary: collaborating with other actors)."""
         rng = self.rng
         kinds = ("industry", "investor", "multi-stakeholder")
         for k in range(max(3, self.n // 2000)):
@@ -433,9 +433,9 @@ class _Builder:
     def impact_rows(self) -> Iterator[tuple[str, Row]]:
         """About one impact per 50 actors, each with at least one cause.
 
-        Causes sit mostly upstream (Due Diligence Guidance, Annex Q3: the most severe risks
-        are often deep in supply chains), contributors are customers of a cause (buying
-        practices, MNE Guidelines Chapter II commentary para 15), and leverage is asserted
+        Causes sit mostly upstream (the Due Diligence Guidance: the most severe risks are
+        often deep in supply chains), contributors are customers of a cause (buying
+        practices, MNE Guidelines, Chapter II and its commentary), and leverage is asserted
         where the relationship gives it (customer contract terms, a lender's financing).
         """
         for k in range(max(1, round(self.n / 50))):

@@ -134,7 +134,7 @@ def parse_fraction(text: str) -> Decimal:
 
 
 def parse_level(text: str) -> int:
-    """Scale, scope or irremediability: an integer 1-4 (Due Diligence Guidance, Q.13-14)."""
+    """Scale, scope or irremediability: an integer 1-4 (UNGP 14 commentary)."""
     try:
         value = int(text)
     except ValueError:

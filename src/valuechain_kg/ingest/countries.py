@@ -1,7 +1,7 @@
 """ISO 3166-1 alpha-2 country codes, the only country notation the CSV template accepts.
 
 The template asks for alpha-2 codes (DESIGN, "CSV bundle") because the OECD Guidelines' notion
-of a host country (MNE Guidelines, Chapter I, para. 3) is a State, and a two-letter code names a
+of a host country (MNE Guidelines, Chapter I) is a State, and a two-letter code names a
 State without the spelling variants that country names carry. The list is the officially
 assigned codes of ISO 3166-1 (249 of them); it is written out here so that ingest needs no extra
 package.

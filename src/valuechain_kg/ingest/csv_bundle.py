@@ -1,10 +1,10 @@
 """A CSV bundle (the spreadsheet template) to RDF, as `docs/rdf-model.md` specifies.
 
 Why a spreadsheet: the people who know which enterprise causes, contributes to or is directly
-linked to an adverse impact (MNE Guidelines, Chapter II, paras. 11-12; Chapter IV, para. 2;
+linked to an adverse impact (MNE Guidelines, Chapter II, A.11-A.12 and its commentary;
 UNGP 13 and 19) are NCP officers, NGO researchers and investors, and they keep their evidence in
 spreadsheets. Why so strict: every claim about a real organisation must carry its source
-(Due Diligence Guidance, Section II, step 2 and Annex Q.19 on tracking evidence), and a typo in a
+(Due Diligence Guidance, Section II, on tracking the evidence), and a typo in a
 vocabulary word or id would silently change who is linked to what. So reading reports every
 problem at once with file, line and column, and returns nothing when there is any problem.
 

@@ -279,7 +279,7 @@ def leverage(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
 
 def membership(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     # Collective leverage through industry and multi-stakeholder initiatives (Due Diligence
-    # Guidance, Section II, step 3).
+    # Guidance, Section II; UNGP 19 commentary).
     actor_id, initiative_id = values["actor"], values["initiative"]
     n = _Node(f"{base}membership/{actor_id}--{initiative_id}")
     n.a(ORG + "Membership")

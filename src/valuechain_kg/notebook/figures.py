@@ -130,7 +130,7 @@ def draw_impact(
 ) -> Figure:
     """The value chain around an impact: who causes, contributes to or is linked to it.
 
-    Actors are coloured by involvement mode (OECD Guidelines 2023, Ch. II paras A.11-A.13),
+    Actors are coloured by involvement mode (MNE Guidelines, Chapter II and its commentary),
     placed left to right by how many business relationships separate them from the entity that
     causes the impact; solid arrows are flows of goods, services, data or technology, dashed
     arrows are investment and finance, dotted arrows are involvements asserted by a source.

@@ -254,7 +254,7 @@ def collective_frame(answer: LeverageAnswer) -> pd.DataFrame:
 
     Collective strength is ``1 - prod(1 - s_i)`` over members' strengths (DESIGN.md), the
     arithmetic of the Due Diligence Guidance's point that enterprises can build leverage together
-    (Annex Q.52; UNGP 19 commentary). The coalition appears as a row whose initiative is
+    (Section II; UNGP 19 commentary). The coalition appears as a row whose initiative is
     ``(smallest coalition)``.
     """
     rows = []

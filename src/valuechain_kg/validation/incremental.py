@@ -4,8 +4,8 @@ A load or a SPARQL update into a store that already holds a national value chain
 checked against the shapes *together with* what the store holds (a relationship may point at an
 actor loaded last year), but re-validating every actor of the store for a 20-row CSV bundle
 would keep a curator waiting. The OECD Due Diligence Guidance asks that the information base
-be kept up to date as circumstances change (DDG Section II, step 2.1 and Annex Q 20); that
-only works if a curator can add a row without a coffee break.
+be kept up to date as circumstances change (Due Diligence Guidance, Section II); that only
+works if a curator can add a row without a coffee break.
 
 Which focus nodes can change their results? Every shape in ``shapes/valuechain.ttl`` looks at
 most one step away from its focus node F (checked by ``footprint`` below, which refuses any

@@ -1,7 +1,7 @@
 """pyshacl over rdflib: the reference the compiled engine is tested equal to.
 
 The OECD Due Diligence Guidance asks that claims about enterprises rest on credible information
-(DDG Section II, step 2.2); the shapes make that checkable: every impact, involvement and
+(Due Diligence Guidance, Section II); the shapes make that checkable: every impact, involvement and
 leverage claim needs a source, and numbers and vocabulary words stay in their ranges. pyshacl is
 the W3C-conformant reading of those shapes, so the tests compare the compiled engine's reports
 with its reports; the tool itself validates with the compiled engine (``validation``), because

@@ -2,8 +2,8 @@
 
 Only the SHACL constructs that ``shapes/`` uses are compiled; anything else raises
 ``ShapeCompileError`` naming the construct and the shape, so that a future shape is never
-silently skipped (a skipped shape would let unsourced claims in, against DDG Section II,
-step 2.2). Each property shape becomes one ``PropertyPlan``: its focus-node pattern (the
+silently skipped (a skipped shape would let unsourced claims in, against the Due Diligence
+Guidance, Section II). Each property shape becomes one ``PropertyPlan``: its focus-node pattern (the
 targets of the node shapes that hold it, or its own), its path, and its constraints split into
 what SPARQL decides exactly (counts, node kinds, ``sh:in``, classes, property pairs) and what
 Python decides over distinct values with pyshacl's semantics (``values.py``).
