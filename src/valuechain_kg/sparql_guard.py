@@ -453,7 +453,7 @@ def _bounded(text: str, what: str, limits: Limits) -> str:
 
 
 def prepare() -> None:
-    """Import the checker's grammar now (half a second) rather than at the first request.
+    """Import the checker's grammar now rather than make the first request wait for it.
 
     A server calls this before it forks its query processes: importing rdflib inside a child
     forked from a threaded server can block for good on a lock another thread held at the fork.

@@ -198,7 +198,7 @@ class KnowledgeGraph:
     def info(self) -> GraphInfo:
         """Counts by kind, the way a curator checks what a load brought in.
 
-        Counting scans the store (seconds at a million actors), and ``GET /health`` asks for
+        Counting scans the whole store, and ``GET /health`` asks for
         these counts on every probe, so they are remembered until the data changes.
         """
         info = self._memo().get(("info",), lambda: lookups.graph_info(self.store, self.base))
@@ -236,9 +236,8 @@ class KnowledgeGraph:
     def _impact_table(self) -> dict[str, ImpactSummary]:
         """Every impact's summary, read in one batch once per store revision.
 
-        Analysts ask about impacts (OECD Guidelines 2023, Ch. II para A.11: the impact is where
-        due diligence starts), so the first question after a change pays one scan of the few
-        impact nodes instead of two SPARQL look-ups per question.
+        Every question starts from an impact or lists impacts, so the first question after a
+        change pays one scan of the few impact nodes instead of two SPARQL look-ups per question.
         """
         return self._memo().get(("impact-table",), self._read_impact_table)
 
@@ -276,7 +275,8 @@ class KnowledgeGraph:
     ) -> LinkedActorsAnswer:
         """Every actor that causes, contributes to or is directly linked to an impact.
 
-        OECD Guidelines 2023, Ch. II paras A.11-A.13; UNGP 13 and 19 (DESIGN.md, "Linkage").
+        MNE Guidelines 2023, Chapter II, A.11-A.12 and its commentary; UNGP 13 and 19 (DESIGN.md,
+        "Linkage").
         """
         _check_options(max_hops, limit, offset)
         iri, summary = self._known_impact(impact)
@@ -293,7 +293,7 @@ class KnowledgeGraph:
                 "only, so only asserted involvements are listed."
             )
         # One validation call over plain dicts: pydantic-core builds the nested models in Rust,
-        # ~40% faster than one constructor call per actor and path step (same JSON).
+        # faster than one constructor call per actor and path step (same JSON).
         return LinkedActorsAnswer.model_validate(
             {
                 "impact": summary.model_dump(),
@@ -316,7 +316,7 @@ class KnowledgeGraph:
     ) -> LeverageAnswer:
         """Who holds leverage over each entity causing an impact: alone, by chain, together.
 
-        UNGP 19 commentary; OECD Guidelines 2023, Ch. II commentary paras 21-23 (DESIGN.md,
+        UNGP 19 commentary; MNE Guidelines 2023, Chapter II and its commentary (DESIGN.md,
         "Leverage over a causing entity E").
         """
         return self.leverage_what_if(
@@ -338,7 +338,7 @@ class KnowledgeGraph:
 
         Nothing is written: the store and the cached projection stay as they were. Useful to
         ask whether joining an initiative, or a new contract clause, would build enough
-        leverage (Due Diligence Guidance 2018, Annex Q.52 on building leverage).
+        leverage (UNGP 19 commentary; Due Diligence Guidance 2018, Section II).
         """
         _check_options(max_hops, limit, offset)
         if not 0.0 < threshold <= 1.0:
@@ -376,7 +376,7 @@ class KnowledgeGraph:
                 "No entity is known to cause this impact, so there is no one to hold leverage over."
             )
         return LeverageAnswer(
-            # A fresh copy for the caller: dump and validate is ~3x cheaper than a deep copy.
+            # A fresh copy for the caller: dump and validate is cheaper than a deep copy.
             impact=ImpactSummary.model_validate(summary.model_dump()),
             targets=targets,
             limit=limit,

@@ -31,12 +31,12 @@ _RelationRow = tuple[str, str, str, float | None, float | None, str | None, str 
 
 # --- reading the store --------------------------------------------------------------------------
 #
-# Measured on the on-disk store (RocksDB) at 100k actors: a triple pattern with only its predicate
-# bound streams at ~1 µs a row before decoding, decoding a term costs a few µs (a dictionary
-# look-up per IRI or long literal), and every OPTIONAL or joined pattern costs an index look-up
-# per row (~15 µs). So the projection reads one predicate at a time with plain SELECTs and joins
-# the columns in Python, in dicts keyed by the subject; the only joins left to the engine are
-# hash joins of whole sub-SELECTs (MINUS, sources), which never decode what they drop.
+# On the on-disk store (RocksDB) a triple pattern with only its predicate bound streams cheaply
+# before decoding, decoding a term costs a dictionary look-up per IRI or long literal, and every
+# OPTIONAL or joined pattern costs an index look-up per row, the dearest of the three. So the
+# projection reads one predicate at a time with plain SELECTs and joins the columns in Python,
+# in dicts keyed by the subject; the only joins left to the engine are hash joins of whole
+# sub-SELECTs (MINUS, sources), which never decode what they drop.
 
 
 def _value(term: object) -> str | None:
@@ -219,7 +219,7 @@ def _attributed(store: GraphStore, attribute: str) -> list[tuple[str, str, str, 
 
     Only these nodes are read: the ends of the others are already in the direct triples. The
     sub-SELECTs make Oxigraph hash-join the three end columns by their internal ids instead of
-    three index look-ups per node, and decode only the rows it keeps (half the time at 100k).
+    three index look-ups per node, and decode only the rows it keeps.
     """
     predicate = _VC + attribute
     if not store.query(f"ASK {{ ?r <{predicate}> ?x }}"):
@@ -338,7 +338,7 @@ def build_projection(
     base : the id base, used to number nodes in id order.
     """
     # Millions of small containers and no cycles among them: the cyclic collector would walk
-    # the growing heap again and again (a third of the build time at 100k actors).
+    # the growing heap again and again, for nothing.
     was_enabled = gc.isenabled()
     gc.disable()
     try:

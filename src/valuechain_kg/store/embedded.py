@@ -1,7 +1,7 @@
 """The embedded Oxigraph store: the one place where triples live.
 
 Used through pyoxigraph directly (not through rdflib) because at the sizes our users load, rdflib
-parses about ten times slower in about 2.6 times the memory. Every write goes through this class
+parses far slower and in far more memory. Every write goes through this class
 so that it can keep a revision number, which the facade uses to know when its projection and its
 cached answers are stale.
 """
