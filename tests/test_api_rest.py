@@ -141,13 +141,21 @@ def test_actor_detail_and_impact_detail(client: TestClient) -> None:
     assert actor["country"] == "CN"
     impact = client.get(f"/impacts/{IMPACT}").json()
     assert impact["title"].startswith("Child labour")
-    assert impact["severity"] == {"scale": 4, "scope": 3, "irremediability": 3}
+    assert impact["severity"] == {"level": 4, "scale": 4, "scope": 3, "irremediability": 3}
 
 
-def test_impacts_are_sorted_by_severity(client: TestClient) -> None:
+def test_impacts_are_sorted_most_severe_first(client: TestClient) -> None:
     impacts = client.get("/impacts").json()["impacts"]
-    sums = [sum(v or 0 for v in i["severity"].values()) for i in impacts]
-    assert sums == sorted(sums, reverse=True)
+    levels = [i["severity"]["level"] for i in impacts]
+    known = [v for v in levels if v is not None]
+    assert known == sorted(known, reverse=True)
+    assert levels == known + [None] * (len(levels) - len(known))
+    # Equal level: the more irremediable first, whatever the other two add up to.
+    for a, b in zip(impacts, impacts[1:], strict=False):
+        if a["severity"]["level"] == b["severity"]["level"] is not None:
+            assert (a["severity"]["irremediability"] or 0) >= (
+                b["severity"]["irremediability"] or 0
+            )
 
 
 # --- ids: bare, CURIE, URL-encoded IRI ----------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from chains import Chain, cobalt_chain, surveillance_chain
 
-from valuechain_kg.analysis.linkage import EXPECTED_RESPONSE
+from valuechain_kg.analysis.responses import expected_response
 from valuechain_kg.errors import NotFound, UsageError
 
 
@@ -215,14 +215,12 @@ def test_answer_order_is_mode_rank_then_hops_then_id() -> None:
     ]
 
 
-def test_expected_response_follows_the_mode_verbatim() -> None:
+def test_expected_response_follows_the_mode_and_the_impacts_status() -> None:
     chain = cobalt_chain().involved("refiner", "child-labour-katanga", "contribution")
     found = by_id(chain.graph().linked_actors("child-labour-katanga"))
-    assert found["mine"].expected_response == (
-        "Cease or prevent the impact, and provide for or cooperate in its remediation."
-    )
-    assert found["refiner"].expected_response == EXPECTED_RESPONSE["contribution"]
-    assert found["carmaker"].expected_response.startswith("Use leverage to influence the entity")
+    assert found["mine"].expected_response == expected_response("cause", "actual")
+    assert found["refiner"].expected_response == expected_response("contribution", "actual")
+    assert found["carmaker"].expected_response == expected_response("direct-linkage", "actual")
 
 
 def test_relationships_outside_their_validity_are_left_out_as_of_a_date() -> None:
@@ -278,24 +276,30 @@ def test_json_document_has_exactly_the_contract_keys() -> None:
     assert list(doc["impact"]) == [
         "id", "iri", "title", "category", "status", "severity", "likelihood", "sources"
     ]  # fmt: skip
-    assert list(doc["impact"]["severity"]) == ["scale", "scope", "irremediability"]
+    assert list(doc["impact"]["severity"]) == ["level", "scale", "scope", "irremediability"]
     assert list(doc["actors"][1]) == [
-        "id", "iri", "name", "involvement", "asserted", "hops", "path",
+        "id", "iri", "name", "kind", "involvement", "asserted", "hops", "path",
         "expected_response", "confidence", "sources",
     ]  # fmt: skip
     assert list(doc["actors"][1]["path"][0]) == ["from", "relation", "to"]
-    assert doc["impact"]["severity"] == {"scale": 4, "scope": 3, "irremediability": 3}
+    assert doc["impact"]["severity"] == {
+        "level": 4,
+        "scale": 4,
+        "scope": 3,
+        "irremediability": 3,
+    }
 
 
 def test_impacts_of_an_actor_answers_the_reverse_question() -> None:
     chain = cobalt_chain().impact("spill", "Tailings spill").causes("refiner", "spill")
     kg = chain.graph()
     answer = kg.impacts_of("fund")
+    # Same mode: the more severe impact first (the spill has no severity), not the nearer one.
     assert [(x.impact.id, x.involvement, x.hops) for x in answer.impacts] == [
-        ("spill", "direct-linkage", 3),
         ("child-labour-katanga", "direct-linkage", 5),
+        ("spill", "direct-linkage", 3),
     ]
-    assert [(s.from_, s.relation, s.to) for s in answer.impacts[0].path] == [
+    assert [(s.from_, s.relation, s.to) for s in answer.impacts[1].path] == [
         ("fund", "invests-in", "carmaker"),
         ("cellmaker", "supplies", "carmaker"),
         ("refiner", "supplies", "cellmaker"),

@@ -38,8 +38,13 @@ class GraphInfo(BaseModel):
 
 
 class Severity(BaseModel):
-    """UNGP 14: severity is judged by scale, scope and irremediable character (1-4 each)."""
+    """UNGP 14 and commentary: severity is judged by scale, scope and irremediable character.
 
+    Each is 1-4; ``level`` is the most severe of those known (one characteristic can make an
+    impact severe), null when none is (``analysis.severity.level``).
+    """
+
+    level: int | None = None
     scale: int | None = None
     scope: int | None = None
     irremediability: int | None = None
@@ -70,6 +75,7 @@ class LinkedActor(BaseModel):
     id: str
     iri: str
     name: str
+    kind: str = "enterprise"
     involvement: str
     asserted: bool
     hops: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from valuechain_kg.analysis import leverage as lev
-from valuechain_kg.analysis import linkage
+from valuechain_kg.analysis import linkage, responses
 from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.models import (
     Coalition,
@@ -32,19 +32,28 @@ def path_steps(p: Projection, path: Sequence[int]) -> list[PathStep]:
 
 
 def linked_actor_record(
-    p: Projection, x: linkage.Linkage, evidence: dict[int, list[str]]
+    p: Projection,
+    x: linkage.Linkage,
+    evidence: dict[int, list[str]],
+    status: str | None = None,
 ) -> dict[str, object]:
-    """One linked actor as the plain dict a ``LinkedActor`` is validated from."""
+    """One linked actor as the plain dict a ``LinkedActor`` is validated from.
+
+    ``status`` is the impact's (actual or potential): with the actor's mode and kind it decides
+    the expected response.
+    """
     # An asserted involvement cites its own sources; a derived one cites the path it walks.
     sources = list(x.sources)
     if not x.asserted:
         for edge in x.path:
             sources += [url for url in evidence.get(edge, []) if url not in sources]
     ids = p.ids
+    kind = responses.actor_kind(p.roles[x.actor])
     return {
         "id": ids[x.actor],
         "iri": p.iris[x.actor],
         "name": p.names[x.actor],
+        "kind": kind,
         "involvement": x.mode,
         "asserted": x.asserted,
         "hops": x.hops,
@@ -52,7 +61,7 @@ def linked_actor_record(
             {"from": ids[e.source], "relation": e.relation, "to": ids[e.target]}
             for e in (p.edges[n] for n in x.path)
         ],
-        "expected_response": linkage.EXPECTED_RESPONSE[x.mode],
+        "expected_response": responses.expected_response(x.mode, status, kind),
         "confidence": x.confidence,
         "sources": sources,
     }

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
-from valuechain_kg.analysis import linkage
+from valuechain_kg.analysis import linkage, responses, severity
 from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.errors import NotFound, UsageError
 from valuechain_kg.identifiers import compact, expand
@@ -297,7 +297,9 @@ class KnowledgeGraph:
         return LinkedActorsAnswer.model_validate(
             {
                 "impact": summary.model_dump(),
-                "actors": [answers.linked_actor_record(p, x, evidence) for x in page],
+                "actors": [
+                    answers.linked_actor_record(p, x, evidence, summary.status) for x in page
+                ],
                 "total": len(found),
                 "limit": limit,
                 "offset": offset,
@@ -396,18 +398,24 @@ class KnowledgeGraph:
         _check_options(max_hops, limit, offset)
         p = self.projection(as_of)
         node = self._actor_node(p, actor)
-        found = linkage.impacts_of(p, node, max_hops)
-        page = found[offset : offset + limit]
+        linked = linkage.impacts_of(p, node, max_hops)
         table = self._impact_table()
-        # Copies: the answer is the caller's to change, the table is not. An involvement may
-        # name an impact node that is not typed as one (no summary in the table).
+        # An involvement may name an impact node that is not typed as one (no summary in the
+        # table): it gets an empty summary, which sorts last among its mode.
+        summaries = {
+            x.impact: table.get(x.impact) or lookups.impact_summary(x.impact, {}, self.base)
+            for x in linked
+        }
+        # By mode, then most severe first (UNGP 24), as ``impacts`` orders them.
+        found = sorted(
+            linked,
+            key=lambda x: (vocab.MODE_RANK[x.mode], _severity_order(summaries[x.impact])),
+        )
+        page = found[offset : offset + limit]
+        kind = responses.actor_kind(p.roles[node])
+        # Copies: the answer is the caller's to change, the table is not.
         by_iri = {
-            x.impact: ImpactSummary.model_validate(
-                (
-                    table.get(x.impact) or lookups.impact_summary(x.impact, {}, self.base)
-                ).model_dump()
-            )
-            for x in page
+            x.impact: ImpactSummary.model_validate(summaries[x.impact].model_dump()) for x in page
         }
         impacts = [
             ActorImpact(
@@ -416,7 +424,9 @@ class KnowledgeGraph:
                 asserted=x.asserted,
                 hops=x.hops,
                 path=answers.path_steps(p, x.path),
-                expected_response=linkage.EXPECTED_RESPONSE[x.mode],
+                expected_response=responses.expected_response(
+                    x.mode, by_iri[x.impact].status, kind
+                ),
                 confidence=x.confidence,
                 sources=list(x.sources),
             )
@@ -533,8 +543,9 @@ class KnowledgeGraph:
     ) -> ImpactList:
         """Impacts, filtered, most severe first by default.
 
-        Severity orders by scale + scope + irremediability (UNGP 14 and 24: the most severe
-        impacts come first when not all can be addressed at once), then by id. A chapter as
+        Most severe first (UNGP 14 and 24; DDG Section II, step 2.4): by the most severe
+        characteristic, then irremediability, scale, scope and likelihood, then id
+        (``analysis.severity``). A chapter as
         ``category`` also matches the narrower categories under it.
         """
         _check_options(0, limit, offset)
@@ -557,7 +568,7 @@ class KnowledgeGraph:
             and (country is None or country.upper() in countries.get(s.iri, ()))
         ]
         if sort == "severity":
-            found.sort(key=lambda s: (-_severity_sum(s), s.id))
+            found.sort(key=_severity_order)
         elif sort == "title":
             found.sort(key=lambda s: (s.title.casefold(), s.id))
         else:
@@ -670,9 +681,12 @@ class KnowledgeGraph:
         return edges
 
 
-def _severity_sum(summary: ImpactSummary) -> int:
+def _severity_order(summary: ImpactSummary) -> tuple[object, ...]:
+    """The most-severe-first sort key of an impact summary."""
     s = summary.severity
-    return (s.scale or 0) + (s.scope or 0) + (s.irremediability or 0)
+    return severity.severity_key(
+        summary.id, s.scale, s.scope, s.irremediability, summary.status, summary.likelihood
+    )
 
 
 def _iso_date(as_of: date | str | None) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
+from valuechain_kg.analysis import severity
 from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.identifiers import compact
 from valuechain_kg.models import GraphInfo, ImpactSummary, InitiativeCount, Severity
@@ -77,6 +78,11 @@ def impact_summary(iri: str, props: dict[str, list[str]], base: str) -> ImpactSu
     )
     status = first("vc:status")
     likelihood = first("vc:likelihood")
+    scale, scope, irremediability = (
+        integer("vc:scale"),
+        integer("vc:scope"),
+        integer("vc:irremediability"),
+    )
     return ImpactSummary(
         id=compact(iri, base),
         iri=iri,
@@ -84,9 +90,10 @@ def impact_summary(iri: str, props: dict[str, list[str]], base: str) -> ImpactSu
         category=categories[0] if categories else None,
         status=(vocab.slug_of(vocab.STATUSES, status) or compact(status, base)) if status else None,
         severity=Severity(
-            scale=integer("vc:scale"),
-            scope=integer("vc:scope"),
-            irremediability=integer("vc:irremediability"),
+            level=severity.level(scale, scope, irremediability),
+            scale=scale,
+            scope=scope,
+            irremediability=irremediability,
         ),
         likelihood=float(likelihood) if likelihood is not None else None,
         sources=sorted(set(props.get("prov:wasDerivedFrom", []))),
