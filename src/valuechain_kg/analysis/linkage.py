@@ -44,22 +44,7 @@ from valuechain_kg.analysis.projection import Involvement, Projection
 from valuechain_kg.identifiers import compact
 from valuechain_kg.vocabulary import MODE_RANK
 
-__all__ = ["EXPECTED_RESPONSE", "ImpactLinkage", "Linkage", "impacts_of", "linked_actors"]
-
-#: What the Guidelines expect of an enterprise in each mode (MNE Guidelines 2023, Chapter II
-#: and its commentary; Due Diligence Guidance 2018, Section II).
-EXPECTED_RESPONSE: dict[str, str] = {
-    "cause": "Cease or prevent the impact, and provide for or cooperate in its remediation.",
-    "contribution": (
-        "Cease or prevent the contribution, use leverage to mitigate any remaining impact, and "
-        "cooperate in remediation to the extent of the contribution."
-    ),
-    "direct-linkage": (
-        "Use leverage to influence the entity causing the impact to prevent or mitigate it; "
-        "remediation is not required, though the enterprise may take a role; disengagement "
-        "only as a last resort, weighing its own adverse impacts."
-    ),
-}
+__all__ = ["ImpactLinkage", "Linkage", "impacts_of", "linked_actors"]
 
 # Phases of the walk, as the search meets them going backwards from a cause E.
 _FINANCIAL = 0  # the (investsIn | finances)* prefix, walked against the edges
