@@ -26,7 +26,17 @@ from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, deriv
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
 
-__all__ = ["Involvement", "Projection", "ProjectionRows", "RelationEdge", "assemble_projection"]
+__all__ = [
+    "Involvement",
+    "Projection",
+    "ProjectionRows",
+    "RelationEdge",
+    "LeveragePart",
+    "actor_kind",
+    "assemble_projection",
+    "leverage_network",
+    "transitive_inputs",
+]
 
 _FLOW_SLUGS = {iri: slug for slug, iri in vocab.FLOW_RELATIONS.items()}
 _FINANCIAL_SLUGS = {iri: slug for slug, iri in vocab.FINANCIAL_RELATIONS.items()}
@@ -49,6 +59,26 @@ class RelationEdge:
     valid_from: str | None = None
     valid_until: str | None = None
     iri: str | None = None  #: the reified ``vc:BusinessRelationship`` node, if any
+    #: What flows on it (product numbers, sorted); empty when the data does not say.
+    products: tuple[int, ...] = ()
+    #: How far the relationship is established (an ``ASSERTIONS`` slug).
+    assertion: str = vocab.DEFAULT_ASSERTION
+
+
+@dataclass(frozen=True, slots=True)
+class LeveragePart:
+    """One source of leverage before pairs are joined: an asserted ``vc:Leverage`` claim
+    (``relation`` None) or the share on relationship edge number ``relation``.
+
+    Kept apart so that an answer can drop what its impact's period or its ``min_status``
+    excludes and join the rest again (:func:`leverage_network`).
+    """
+
+    holder: int
+    target: int
+    edge: LeverageEdge
+    relation: int | None
+    assertion: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +90,43 @@ class Involvement:
     mode: str
     confidence: float | None
     sources: tuple[str, ...]
+    #: The products in connection with which the actor is involved (product numbers, sorted).
+    products: tuple[int, ...] = ()
+    assertion: str = vocab.DEFAULT_ASSERTION
+
+
+def actor_kind(roles: Iterable[str]) -> str:
+    """``state``, ``civil-society`` or ``enterprise``: whom the Guidelines' expectations address.
+
+    The Guidelines address enterprises; a State entity (UNGP 13 commentary counts State
+    entities among business relationships) or a civil-society organisation may cause an impact
+    or stand on a path, but is never derived as directly linked.
+    """
+    found = set(roles)
+    if "state-entity" in found:
+        return "state"
+    if "civil-society-organisation" in found:
+        return "civil-society"
+    return "enterprise"
+
+
+def transitive_inputs(made_from: list[tuple[int, ...]]) -> list[frozenset[int]]:
+    """Every product's inputs, transitively (``vc:madeFrom`` closed), without recursion.
+
+    One depth-first walk per product over an explicit stack; a cycle (the ingest refuses them,
+    other RDF may hold one) only makes its members inputs of each other.
+    """
+    closure: list[frozenset[int]] = []
+    for product in range(len(made_from)):
+        seen: set[int] = set()
+        stack = list(made_from[product])
+        while stack:
+            q = stack.pop()
+            if q not in seen:
+                seen.add(q)
+                stack.extend(made_from[q])
+        closure.append(frozenset(seen))
+    return closure
 
 
 @dataclass(frozen=True)
@@ -90,6 +157,25 @@ class Projection:
     #: Edges whose reified relationship cites at least one source: the only ones worth a
     #: look-up when an answer cites the relationships on its paths.
     sourced_edges: frozenset[int] = frozenset()
+    #: Actor kind by node (:func:`actor_kind`).
+    kinds: list[str] = field(default_factory=list)
+    #: Products, numbered in id order like the nodes.
+    product_iris: list[str] = field(default_factory=list)
+    product_ids: list[str] = field(default_factory=list)
+    product_index: dict[str, int] = field(default_factory=dict)
+    #: Direct inputs of each product (``vc:madeFrom``), and their transitive closure.
+    made_from: list[tuple[int, ...]] = field(default_factory=list)
+    inputs: list[frozenset[int]] = field(default_factory=list)
+    #: Impact IRI -> (started, ended) as ISO dates, either open (None); absent: no period.
+    periods: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    #: Edges with a validity bound, and edges whose assertion is not the default: the only
+    #: ones a period, a date or a ``min_status`` up to the default can exclude.
+    dated_edges: tuple[int, ...] = ()
+    claimed_edges: tuple[int, ...] = ()
+    #: Every asserted claim and share behind ``leverage``, unjoined (:class:`LeveragePart`).
+    leverage_parts: tuple[LeveragePart, ...] = ()
+    #: Initiative IRI -> the impact categories (slugs) it covers; absent or empty: all.
+    initiative_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.iris)
@@ -101,13 +187,25 @@ class Projection:
         """The entities asserted to cause an impact: where derived linkage and leverage start."""
         return sorted({i.actor for i in self.involvements.get(impact, ()) if i.mode == "cause"})
 
+    def kind(self, node: int) -> str:
+        """The actor kind of a node (``enterprise`` for a node the projection has no kind of)."""
+        return self.kinds[node] if node < len(self.kinds) else "enterprise"
+
     def to_networkx(self) -> nx.MultiDiGraph:
         """The projection as a ``networkx.MultiDiGraph`` keyed by ids.
 
-        Actors are nodes with ``id``, ``iri``, ``name``, ``roles`` (``kind="actor"``);
-        initiatives are nodes with ``kind="initiative"``. Edges carry ``kind``: ``flow`` and
-        ``financial`` (business relationships, key = slug, with shares and validity),
-        ``leverage`` (strength, bases, asserted) and ``member-of``.
+        Actors are nodes with ``id``, ``iri``, ``name``, ``roles``, ``typed`` (a ``vc:Actor``)
+        and ``actor_kind`` (``kind="actor"``); initiatives are nodes with ``kind="initiative"``;
+        impacts that have an involvement or a period are nodes with ``kind="impact"``, ``iri``,
+        ``started`` and ``ended``. Edges carry ``kind``: ``flow`` and ``financial`` (business
+        relationships, key = slug, a second one for the same pair ``slug#2`` and so on, with
+        ``relation``, shares, validity, ``products`` (ids), ``assertion`` and ``iri``),
+        ``involvement`` (actor -> impact, key = mode, with ``mode``, ``products``,
+        ``assertion``, ``confidence``, ``sources``), ``leverage`` (strength, bases, asserted)
+        and ``member-of``. Products are the graph attribute ``made_from`` (product id -> its
+        input ids) with ``product_iris`` (product id -> IRI); ``base`` and ``as_of`` are graph
+        attributes too. ``analysis.graph_input.projection_from_networkx`` reads such a graph
+        back, so the analysis functions accept it.
 
         Examples
         --------
@@ -120,36 +218,74 @@ class Projection:
         [('mine', 'smelter', 'supplies')]
         """
         graph = nx.MultiDiGraph()
+        ids, pids = self.ids, self.product_ids
+        graph.graph.update(
+            base=self.base,
+            as_of=self.as_of,
+            made_from={pids[q]: [pids[i] for i in self.made_from[q]] for q in range(len(pids))},
+            product_iris=dict(zip(pids, self.product_iris, strict=True)),
+        )
         for n, iri in enumerate(self.iris):
             graph.add_node(
-                self.ids[n],
-                id=self.ids[n],
+                ids[n],
+                id=ids[n],
                 iri=iri,
                 name=self.names[n],
                 roles=list(self.roles[n]),
+                typed=self.is_actor[n],
+                actor_kind=self.kind(n),
                 kind="actor",
             )
         for edge in self.edges:
+            source, target = ids[edge.source], ids[edge.target]
+            key = edge.relation
+            duplicate = 1
+            while graph.has_edge(source, target, key):
+                duplicate += 1
+                key = f"{edge.relation}#{duplicate}"
             graph.add_edge(
-                self.ids[edge.source],
-                self.ids[edge.target],
-                key=edge.relation,
+                source,
+                target,
+                key=key,
                 kind="financial" if edge.financial else "flow",
                 relation=edge.relation,
                 ownership_share=edge.ownership_share,
                 revenue_share=edge.revenue_share,
                 valid_from=edge.valid_from,
                 valid_until=edge.valid_until,
+                products=[pids[q] for q in edge.products],
+                assertion=edge.assertion,
+                iri=edge.iri,
             )
+        impacts = sorted(set(self.involvements) | set(self.periods))
+        for impact in impacts:
+            impact_id = compact(impact, self.base)
+            started, ended = self.periods.get(impact, (None, None))
+            graph.add_node(
+                impact_id, id=impact_id, iri=impact, kind="impact", started=started, ended=ended
+            )
+            for inv in self.involvements.get(impact, ()):
+                graph.add_edge(
+                    ids[inv.actor],
+                    impact_id,
+                    key=inv.mode,
+                    kind="involvement",
+                    mode=inv.mode,
+                    products=[pids[q] for q in inv.products],
+                    assertion=inv.assertion,
+                    confidence=inv.confidence,
+                    sources=list(inv.sources),
+                )
         for (holder, target), lev in self.leverage.edges.items():
             graph.add_edge(
-                self.ids[holder],
-                self.ids[target],
+                ids[holder],
+                ids[target],
                 key="leverage",
                 kind="leverage",
                 strength=lev.strength,
                 bases=list(lev.bases),
                 asserted=lev.asserted,
+                sources=list(lev.sources),
             )
         for initiative, members in self.members.items():
             init_id = compact(initiative, self.base)
@@ -159,15 +295,27 @@ class Projection:
                 iri=initiative,
                 name=self.initiative_names.get(initiative, init_id),
                 kind="initiative",
+                scope=list(self.initiative_scopes.get(initiative, ())),
             )
             for member in members:
-                graph.add_edge(self.ids[member], init_id, key="member-of", kind="member-of")
+                graph.add_edge(ids[member], init_id, key="member-of", kind="member-of")
         return graph
 
 
-_RelationRow = tuple[str, str, str, float | None, float | None, str | None, str | None, str | None]
-_LeverageRow = tuple[str, str, str | None, float, tuple[str, ...]]
-_InvolvementRow = tuple[str, str, str, float | None, tuple[str, ...]]
+_RelationRow = tuple[
+    str,
+    str,
+    str,
+    float | None,
+    float | None,
+    str | None,
+    str | None,
+    str | None,
+    tuple[str, ...],
+    str | None,
+]
+_LeverageRow = tuple[str, str, str | None, float, tuple[str, ...], str | None]
+_InvolvementRow = tuple[str, str, str, float | None, tuple[str, ...], tuple[str, ...], str | None]
 
 
 @dataclass(frozen=True)
@@ -175,10 +323,14 @@ class ProjectionRows:
     """Everything the projection is made of, as read from a store (IRIs and slugs).
 
     ``relationships``: (from, slug, to, ownership share, revenue share, valid from, valid
-    until, reified node) per edge in force; ``leverage``: (holder, target, basis, strength,
-    sources) per asserted claim; ``involvements``: (actor, impact, mode, confidence, sources);
-    ``actors``: actor IRI -> (name, role slugs); ``relationship_sources``: reified node ->
-    sources; ``sourced_triples``: (from, relation IRI, to) of relationships citing a source.
+    until, reified node, product IRIs, assertion slug or None) per edge in force;
+    ``leverage``: (holder, target, basis, strength, sources, assertion slug or None) per
+    asserted claim; ``initiative_scopes``: initiative IRI -> category slugs;
+    ``involvements``: (actor, impact, mode, confidence, sources, product IRIs, assertion slug
+    or None); ``actors``: actor IRI -> (name, role slugs); ``relationship_sources``: reified
+    node -> sources; ``sourced_triples``: (from, relation IRI, to) of relationships citing a
+    source; ``products``: product IRI -> its direct inputs (``vc:madeFrom``); ``periods``:
+    impact IRI -> (started, ended), ISO dates or None.
     """
 
     actors: dict[str, tuple[str | None, frozenset[str]]]
@@ -189,6 +341,9 @@ class ProjectionRows:
     involvements: list[_InvolvementRow]
     relationship_sources: dict[str, tuple[str, ...]]
     sourced_triples: set[tuple[str, str, str]]
+    products: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    periods: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    initiative_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class _Numbering:
@@ -232,6 +387,20 @@ def assemble_projection(
 
     iris, ids, index = numbering.freeze()
     size = len(iris)
+    products = _Numbering(base)
+    for product, product_inputs in rows.products.items():
+        products.add(product, *product_inputs)
+    for r in relation_rows:
+        products.add(*r[8])
+    for inv_row in involvement_rows:
+        products.add(*inv_row[5])
+    product_iris, product_ids, product_index = products.freeze()
+    made_from = [
+        tuple(sorted({product_index[i] for i in rows.products.get(q, ())})) for q in product_iris
+    ]
+
+    def numbered(found: tuple[str, ...]) -> tuple[int, ...]:
+        return tuple(sorted({product_index[q] for q in found}))
 
     # Edges numbered in (source, target, slug, node) order, nodes being numbered in id order:
     # appending them in that order leaves every adjacency list sorted by (other end, slug, edge
@@ -242,12 +411,31 @@ def assemble_projection(
     flow_in: list[list[int]] = [[] for _ in range(size)]
     financial_out: list[list[int]] = [[] for _ in range(size)]
     financial_in: list[list[int]] = [[] for _ in range(size)]
-    for source, slug, target, own, rev, vf, vu, rel_iri in relation_rows:
+    dated: list[int] = []
+    claimed: list[int] = []
+    for source, slug, target, own, rev, vf, vu, rel_iri, made_of, claim in relation_rows:
         financial = slug in vocab.FINANCIAL_RELATIONS
         e = len(edges)
+        assertion = claim or vocab.DEFAULT_ASSERTION
         edges.append(
-            RelationEdge(index[source], index[target], slug, financial, own, rev, vf, vu, rel_iri)
+            RelationEdge(
+                index[source],
+                index[target],
+                slug,
+                financial,
+                own,
+                rev,
+                vf,
+                vu,
+                rel_iri,
+                numbered(made_of),
+                assertion,
+            )
         )
+        if vf is not None or vu is not None:
+            dated.append(e)
+        if assertion != vocab.DEFAULT_ASSERTION:
+            claimed.append(e)
         (financial_out if financial else flow_out)[index[source]].append(e)
         (financial_in if financial else flow_in)[index[target]].append(e)
 
@@ -260,9 +448,8 @@ def assemble_projection(
         and (iris[edge.source], vocab.RELATIONS[edge.relation], iris[edge.target])
         in sourced_triples
     )
-    leverage = LeverageNetwork.from_edges(
-        _leverage_edges(edges, leverage_rows, index, relationship_sources)
-    )
+    leverage_parts = tuple(_leverage_parts(edges, leverage_rows, index, relationship_sources))
+    leverage = LeverageNetwork.from_edges((x.holder, x.target, x.edge) for x in leverage_parts)
 
     members: dict[str, list[int]] = defaultdict(list)
     for actor, initiative in memberships:
@@ -272,14 +459,23 @@ def assemble_projection(
 
     involvements: dict[str, list[Involvement]] = defaultdict(list)
     involvements_of: dict[int, list[Involvement]] = defaultdict(list)
-    for actor, impact, mode, confidence, sources in sorted(
+    for actor, impact, mode, confidence, sources, made_of, claim in sorted(
         involvement_rows, key=lambda r: (r[1], r[0], r[2])
     ):
-        inv = Involvement(index[actor], impact, mode, confidence, sources)
+        inv = Involvement(
+            index[actor],
+            impact,
+            mode,
+            confidence,
+            sources,
+            numbered(made_of),
+            claim or vocab.DEFAULT_ASSERTION,
+        )
         involvements[impact].append(inv)
         involvements_of[inv.actor].append(inv)
 
     no_actor: tuple[str | None, frozenset[str]] = (None, frozenset())
+    roles = [tuple(sorted(rows.actors.get(iri, no_actor)[1])) for iri in iris]
     return Projection(
         base=base,
         revision=revision,
@@ -289,7 +485,7 @@ def assemble_projection(
         is_actor=[iri in actor_iris for iri in iris],
         index=index,
         names=[rows.actors.get(iri, no_actor)[0] or ids[n] for n, iri in enumerate(iris)],
-        roles=[tuple(sorted(rows.actors.get(iri, no_actor)[1])) for iri in iris],
+        roles=roles,
         edges=edges,
         flow_out=flow_out,
         flow_in=flow_in,
@@ -301,35 +497,94 @@ def assemble_projection(
         involvements=dict(involvements),
         involvements_of=dict(involvements_of),
         sourced_edges=sourced,
+        kinds=[actor_kind(r) for r in roles],
+        product_iris=product_iris,
+        product_ids=product_ids,
+        product_index=product_index,
+        made_from=made_from,
+        inputs=transitive_inputs(made_from),
+        periods=dict(rows.periods),
+        dated_edges=tuple(dated),
+        claimed_edges=tuple(claimed),
+        leverage_parts=leverage_parts,
+        initiative_scopes=dict(rows.initiative_scopes),
     )
 
 
-def _leverage_edges(
+def _leverage_parts(
     edges: list[RelationEdge],
-    asserted: Iterable[tuple[str, str, str | None, float, tuple[str, ...]]],
+    asserted: Iterable[_LeverageRow],
     index: dict[str, int],
     relationship_sources: dict[str, tuple[str, ...]],
-) -> Iterator[tuple[int, int, LeverageEdge]]:
+) -> Iterator[LeveragePart]:
     """Asserted leverage, plus leverage derived from shares (DESIGN.md, "Leverage").
 
     An ownership share s on invests-in gives the investor ``min(1, 2s)`` over the investee
     (basis ownership: a majority is control). A revenue share r on a flow edge gives the
     customer ``min(1, 2r)`` over its supplier (basis commercial-importance): the more of a
     supplier's business a buyer represents, the more it can change the supplier's practices
-    (Due Diligence Guidance 2018, Annex Q.51 and UNGP 19 commentary).
+    (UNGP 19 commentary on leverage and how crucial a relationship is). A derived part has
+    its relationship's assertion and lives only as long as the relationship is in force.
     """
-    for holder, target, basis, strength, sources in asserted:
+    for holder, target, basis, strength, sources, claim in asserted:
         bases = (basis,) if basis else ()
-        yield index[holder], index[target], LeverageEdge(strength, bases, sources, True)
-    for edge in edges:
+        yield LeveragePart(
+            index[holder],
+            index[target],
+            LeverageEdge(strength, bases, sources, True),
+            None,
+            claim or vocab.DEFAULT_ASSERTION,
+        )
+    for e, edge in enumerate(edges):
         sources = relationship_sources.get(edge.iri, ()) if edge.iri else ()
         if edge.relation == "invests-in" and edge.ownership_share is not None:
             strength = derived_strength(edge.ownership_share)
-            yield edge.source, edge.target, LeverageEdge(strength, ("ownership",), sources, False)
+            derived = LeverageEdge(strength, ("ownership",), sources, False)
+            yield LeveragePart(edge.source, edge.target, derived, e, edge.assertion)
         if not edge.financial and edge.revenue_share is not None:
             strength = derived_strength(edge.revenue_share)
-            yield (
-                edge.target,
-                edge.source,
-                LeverageEdge(strength, ("commercial-importance",), sources, False),
-            )
+            derived = LeverageEdge(strength, ("commercial-importance",), sources, False)
+            yield LeveragePart(edge.target, edge.source, derived, e, edge.assertion)
+
+
+def _in_force(
+    edge: RelationEdge, period: tuple[str | None, str | None] | None, as_of: str | None
+) -> bool:
+    """Is a relationship valid on ``as_of`` (when given), else during ``period`` (when given)?
+
+    Bounds are ISO dates (the ingest widens years and months to whole days), so they compare
+    as strings; an open bound reaches as far as the other side needs.
+    """
+    vf, vu = edge.valid_from, edge.valid_until
+    if as_of is not None:
+        return (vf is None or vf[:10] <= as_of) and (vu is None or vu[:10] >= as_of)
+    if period is None:
+        return True
+    started, ended = period
+    return (vf is None or ended is None or vf[:10] <= ended) and (
+        vu is None or started is None or vu[:10] >= started
+    )
+
+
+def leverage_network(
+    p: Projection, impact: str, as_of: str | None = None, min_status: str | None = None
+) -> LeverageNetwork[int]:
+    """The leverage edges that count for ``impact``: derived ones only from relationships in
+    force in the impact's period (on ``as_of`` when given), claims of ``min_status`` or above.
+
+    The projection's own network when nothing is excluded (most impacts of most graphs).
+    """
+    period = p.periods.get(impact)
+    gone = {e for e in p.dated_edges if not _in_force(p.edges[e], period, as_of)}
+    floor = vocab.ASSERTION_RANK[min_status] if min_status is not None else 0
+
+    def kept(part: LeveragePart) -> bool:
+        if part.relation is not None and part.relation in gone:
+            return False
+        return vocab.ASSERTION_RANK.get(part.assertion, 0) >= floor
+
+    if all(kept(part) for part in p.leverage_parts):
+        return p.leverage
+    return LeverageNetwork.from_edges(
+        (part.holder, part.target, part.edge) for part in p.leverage_parts if kept(part)
+    )

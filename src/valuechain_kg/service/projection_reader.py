@@ -26,7 +26,19 @@ __all__ = ["build_projection", "read_projection_rows"]
 _MODE_SLUGS = {iri: slug for slug, iri in vocab.MODES.items()}
 _BASIS_SLUGS = {iri: slug for slug, iri in vocab.BASES.items()}
 _ROLE_SLUGS = {iri: slug for slug, iri in vocab.ROLES.items()}
-_RelationRow = tuple[str, str, str, float | None, float | None, str | None, str | None, str | None]
+_ASSERTION_SLUGS = {iri: slug for slug, iri in vocab.ASSERTIONS.items()}
+_RelationRow = tuple[
+    str,
+    str,
+    str,
+    float | None,
+    float | None,
+    str | None,
+    str | None,
+    str | None,
+    tuple[str, ...],
+    str | None,
+]
 
 
 # --- reading the store --------------------------------------------------------------------------
@@ -140,6 +152,17 @@ _LEVERAGE = """SELECT ?l ?h ?t ?basis ?s WHERE {
   OPTIONAL { ?l vc:basis ?basis }
 }"""
 
+_LEVERAGE_ASSERTIONS = """SELECT ?l ?assertion WHERE {
+  { SELECT ?l WHERE { ?l a vc:Leverage } }
+  { SELECT ?l ?assertion WHERE { ?l vc:assertion ?assertion } }
+}"""
+
+_INITIATIVE_SCOPES = """SELECT ?i ?scope WHERE {
+  { SELECT ?i WHERE { ?i a vc:Initiative } } { SELECT ?i ?scope WHERE { ?i vc:scope ?scope } }
+}"""
+
+_CATEGORY_SLUGS = {iri: slug for slug, iri in vocab.CATEGORIES.items()}
+
 _LEVERAGE_SOURCES = """SELECT ?l ?src WHERE {
   { SELECT ?l WHERE { ?l a vc:Leverage } } { SELECT ?l ?src WHERE { ?l prov:wasDerivedFrom ?src } }
 }"""
@@ -167,6 +190,16 @@ _INVOLVEMENT_CONFIDENCE = """SELECT ?inv ?conf WHERE {
 _INVOLVEMENT_SOURCES = """SELECT ?inv ?src WHERE {
   { SELECT ?inv WHERE { ?inv a vc:Involvement } }
   { SELECT ?inv ?src WHERE { ?inv prov:wasDerivedFrom ?src } }
+}"""
+
+_INVOLVEMENT_PRODUCTS = """SELECT ?inv ?product WHERE {
+  { SELECT ?inv WHERE { ?inv a vc:Involvement } }
+  { SELECT ?inv ?product WHERE { ?inv vc:product ?product } }
+}"""
+
+_INVOLVEMENT_ASSERTIONS = """SELECT ?inv ?assertion WHERE {
+  { SELECT ?inv WHERE { ?inv a vc:Involvement } }
+  { SELECT ?inv ?assertion WHERE { ?inv vc:assertion ?assertion } }
 }"""
 
 
@@ -205,13 +238,22 @@ def _read_actors(
 
 
 _ATTRIBUTES = ("ownershipShare", "revenueShare", "validFrom", "validUntil")
+#: Attributes read as one value per node (products a set, assertion the weakest), not one row
+#: per value.
+_SET_ATTRIBUTES = ("product", "assertion")
 
 # Relationship nodes carrying an attribute but no vc:BusinessRelationship type are not
 # relationships; the MINUS is a hash join over the (few) attributed nodes.
 _UNTYPED_ATTRIBUTED = """SELECT DISTINCT ?r WHERE {
-  ?r vc:ownershipShare|vc:revenueShare|vc:validFrom|vc:validUntil ?x
+  ?r vc:ownershipShare|vc:revenueShare|vc:validFrom|vc:validUntil|vc:product|vc:assertion ?x
   MINUS { ?r a vc:BusinessRelationship }
 }"""
+
+
+def _weakest(assertions: Iterable[str]) -> str | None:
+    """The weakest of a claim's assertion statuses (a claim stated twice counts as the lesser)."""
+    slugs = [_ASSERTION_SLUGS[a] for a in assertions if a in _ASSERTION_SLUGS]
+    return min(slugs, key=lambda slug: vocab.ASSERTION_RANK[slug], default=None)
 
 
 def _attributed(store: GraphStore, attribute: str) -> list[tuple[str, str, str, str, str]]:
@@ -245,14 +287,15 @@ def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRo
     data and is not an edge. Attributes (shares, validity) come from the reified nodes that
     carry them, joined on (from, type, to); a direct triple with no such node is one edge with
     no attributes, valid at all times (DESIGN.md, "Identity"). Several attributed nodes for one
-    triple give one row each, and several values of one property one row per combination, as a
-    SPARQL join would. Reified nodes without attributes add nothing and are never read.
+    triple give one row each, and several values of a share or date one row per combination, as
+    a SPARQL join would; a node's products are one set and its assertion one status. Reified
+    nodes without attributes add nothing and are never read.
     """
     untyped = {row[0].value for row in _select(store, _UNTYPED_ATTRIBUTED)}
     columns: dict[str, dict[str, list[str]]] = {name: defaultdict(list) for name in _ATTRIBUTES}
     by_triple: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for name in _ATTRIBUTES:
-        column = columns[name]
+    for name in _ATTRIBUTES + _SET_ATTRIBUTES:
+        column = columns.setdefault(name, defaultdict(list))
         for node, value, a, kind, b in _attributed(store, name):
             if node in untyped:
                 continue
@@ -264,33 +307,54 @@ def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRo
         for a, b in _pairs(store, predicate):
             nodes = by_triple.get((a, predicate, b))
             if not nodes:
-                rows.append((a, slug, b, None, None, None, None, None))
+                rows.append((a, slug, b, None, None, None, None, None, (), None))
                 continue
             for node in sorted(nodes):
                 values: list[list[str | None]] = []
                 for name in _ATTRIBUTES:
                     present = columns[name].get(node)
                     values.append(list(present) if present else [None])
+                made_of = tuple(sorted(columns["product"].get(node, ())))
+                claim = _weakest(columns["assertion"].get(node, ()))
                 for own, rev, vf, vu in product(*values):
                     if _valid_on(vf, vu, when):
-                        rows.append((a, slug, b, _number(own), _number(rev), vf, vu, node))
+                        row = (a, slug, b, _number(own), _number(rev), vf, vu, node, made_of, claim)
+                        rows.append(row)
     return rows
 
 
-def _read_leverage(store: GraphStore) -> list[tuple[str, str, str | None, float, tuple[str, ...]]]:
+def _read_leverage(
+    store: GraphStore,
+) -> list[tuple[str, str, str | None, float, tuple[str, ...], str | None]]:
+    """(holder, target, basis slug, strength, sources, weakest assertion) per claim."""
     leverage_sources = _sources(store, _LEVERAGE_SOURCES)
+    assertions = _sources(store, _LEVERAGE_ASSERTIONS)
     rows = []
     for row in _select(store, _LEVERAGE):
         basis = _BASIS_SLUGS.get(row[3].value) if row[3] is not None else None
-        sources = leverage_sources.get(row[0].value, ())
-        rows.append((row[1].value, row[2].value, basis, float(row[4].value), sources))
+        node = row[0].value
+        sources = leverage_sources.get(node, ())
+        claim = _weakest(assertions.get(node, ()))
+        rows.append((row[1].value, row[2].value, basis, float(row[4].value), sources, claim))
     return rows
+
+
+def _read_initiative_scopes(store: GraphStore, base: str) -> dict[str, tuple[str, ...]]:
+    """Initiative IRI -> the impact categories it covers (slugs; a concept outside the
+    taxonomy by its id), for initiatives with a scope."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in _select(store, _INITIATIVE_SCOPES):
+        concept = row[1].value
+        found[row[0].value].add(_CATEGORY_SLUGS.get(concept) or compact(concept, base))
+    return {iri: tuple(sorted(scope)) for iri, scope in found.items()}
 
 
 def _read_involvements(
     store: GraphStore,
-) -> list[tuple[str, str, str, float | None, tuple[str, ...]]]:
+) -> list[tuple[str, str, str, float | None, tuple[str, ...], tuple[str, ...], str | None]]:
     sources = _sources(store, _INVOLVEMENT_SOURCES)
+    products = _sources(store, _INVOLVEMENT_PRODUCTS)
+    assertions = _sources(store, _INVOLVEMENT_ASSERTIONS)
     confidence: dict[str, float] = {}
     for row in _select(store, _INVOLVEMENT_CONFIDENCE):
         confidence.setdefault(row[0].value, float(row[1].value))
@@ -300,11 +364,42 @@ def _read_involvements(
         if mode is None:
             continue
         node = row[0].value
-        rows.append((row[1].value, row[2].value, mode, confidence.get(node), sources.get(node, ())))
+        rows.append(
+            (
+                row[1].value,
+                row[2].value,
+                mode,
+                confidence.get(node),
+                sources.get(node, ()),
+                products.get(node, ()),
+                _weakest(assertions.get(node, ())),
+            )
+        )
     return rows
 
 
-def read_projection_rows(store: GraphStore, as_of: str | None) -> ProjectionRows:
+def _read_products(store: GraphStore) -> dict[str, tuple[str, ...]]:
+    """Product IRI -> its direct inputs (``vc:madeFrom``), every typed product included."""
+    found: dict[str, set[str]] = {iri: set() for iri in _instances(store, _VC + "Product")}
+    for product_iri, made_of in _pairs(store, _VC + "madeFrom"):
+        found.setdefault(product_iri, set()).add(made_of)
+    return {iri: tuple(sorted(inputs)) for iri, inputs in found.items()}
+
+
+def _read_periods(store: GraphStore) -> dict[str, tuple[str | None, str | None]]:
+    """Impact IRI -> (started, ended) as ISO dates; several values widen the period."""
+    started: dict[str, str] = {}
+    for impact, value in _pairs(store, _VC + "started"):
+        started[impact] = min(value[:10], started.get(impact, value[:10]))
+    ended: dict[str, str] = {}
+    for impact, value in _pairs(store, _VC + "ended"):
+        ended[impact] = max(value[:10], ended.get(impact, value[:10]))
+    return {i: (started.get(i), ended.get(i)) for i in sorted({*started, *ended})}
+
+
+def read_projection_rows(
+    store: GraphStore, as_of: str | None, base: str = DEFAULT_BASE
+) -> ProjectionRows:
     """Everything the projection of ``store`` is made of, relationships in force on ``as_of``."""
     initiative_names: dict[str, str] = {}
     for row in _select(store, _INITIATIVE_NAMES):
@@ -322,6 +417,9 @@ def read_projection_rows(store: GraphStore, as_of: str | None) -> ProjectionRows
         sourced_triples={
             (row[0].value, row[1].value, row[2].value) for row in _select(store, _SOURCED_TRIPLES)
         },
+        products=_read_products(store),
+        periods=_read_periods(store),
+        initiative_scopes=_read_initiative_scopes(store, base),
     )
 
 
@@ -346,7 +444,7 @@ def build_projection(
         # once, rather than labelling half-old data with the new revision.
         revision = store.revision
         when = as_of.isoformat() if isinstance(as_of, date) else as_of
-        return assemble_projection(read_projection_rows(store, when), revision, when, base)
+        return assemble_projection(read_projection_rows(store, when, base), revision, when, base)
     finally:
         if was_enabled:
             gc.enable()
