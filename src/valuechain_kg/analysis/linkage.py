@@ -1,11 +1,12 @@
 """Who is linked to an adverse impact: causes, contributors and directly linked enterprises.
 
-The OECD Guidelines (2023, Ch. II A.11-A.12 and commentary) and UN Guiding Principle 13
-distinguish three ways an enterprise is involved in an adverse impact: it *causes* it,
+The MNE Guidelines (2023, Chapter II, A.11-A.12, and its commentary) and UN Guiding Principle
+13 distinguish three ways an enterprise is involved in an adverse impact: it *causes* it,
 *contributes* to it, or is *directly linked* to it through its operations, products or services
 by a business relationship (UNGP 13(b)). Direct linkage is not limited to first-tier or
 contractual relationships and runs upstream (suppliers), downstream (users of products and
-services) and through investments.
+services) and through investments (Due Diligence Guidance 2018; OECD, "Responsible Business
+Conduct for Institutional Investors", 2017, on minority shareholdings).
 
 The rules are DESIGN.md's "Linkage of actor A to impact I", "Products", "Periods", "Assertion
 status" and "Actor kinds":
