@@ -129,12 +129,37 @@ def expect_investors() -> list[Row]:
 
 
 def expect_chapters() -> list[Row]:
-    rows = set()
+    """Most severe first: the largest characteristic, then irremediability, scale, scope,
+    likelihood (an actual impact as 1), id; unknown values last (DESIGN.md, "Severity")."""
+    keyed = []
     for r in table("impacts.csv"):
-        severity = sum(int(r[k] or 0) for k in ("scale", "scope", "irremediability"))
+        scale, scope, irr = (
+            int(r[k]) if r[k] else None for k in ("scale", "scope", "irremediability")
+        )
+        known = [v for v in (scale, scope, irr) if v is not None]
+        severity = max(known) if known else None
+        chance = (
+            1.0
+            if r["status"] == "actual"
+            else (float(r["likelihood"]) if r["likelihood"] else None)
+        )
+
+        def down(v: float | None) -> float:
+            return -v if v is not None else float("inf")
+
         chapters = (r["category"],) if r["category"] in CHAPTERS else BROADER[r["category"]]
-        rows |= {(chapter, iri(r["id"]), r["category"], severity) for chapter in chapters}
-    return sorted(rows, key=lambda r: (r[0], -r[3], r[1]))  # type: ignore[operator]
+        for chapter in chapters:
+            key = (
+                chapter,
+                down(severity),
+                down(irr),
+                down(scale),
+                down(scope),
+                down(chance),
+                iri(r["id"]),
+            )
+            keyed.append((key, (chapter, iri(r["id"]), r["category"], severity)))
+    return [row for _, row in sorted(keyed)]
 
 
 def expect_without_response() -> list[Row]:
