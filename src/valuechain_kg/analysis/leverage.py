@@ -66,7 +66,6 @@ __all__ = [
     "LeverageEdge",
     "LeverageNetwork",
     "TargetLeverage",
-    "actor_kind",
     "best_paths_from",
     "best_paths_to",
     "collective_by_initiative",
@@ -430,22 +429,6 @@ def leverage_over(
     )
 
 
-#: Actor kinds by role (DESIGN.md, "Actor kinds"): the Guidelines address enterprises.
-_KIND_OF_ROLE = {"state-entity": "state", "civil-society-organisation": "civil-society"}
-
-
-def actor_kind(roles: Iterable[str]) -> str:
-    """``state``, ``civil-society`` or ``enterprise``, from an actor's role slugs.
-
-    >>> actor_kind(["state-entity"]), actor_kind(["investor"]), actor_kind([])
-    ('state', 'enterprise', 'enterprise')
-    """
-    found = {_KIND_OF_ROLE[r] for r in roles if r in _KIND_OF_ROLE}
-    if "state" in found:
-        return "state"
-    return "civil-society" if found else "enterprise"
-
-
 def _broader_closure(category: str) -> set[str]:
     """A category and every category it is narrower than, transitively."""
     seen = {category}
@@ -476,8 +459,9 @@ def in_scope(category: str | None, scope: Collection[str]) -> bool:
     return not _broader_closure(category).isdisjoint(scope)
 
 
-def _graph_kinds(graph: nx.MultiDiGraph) -> dict[Any, str]:
-    return {n: actor_kind(d.get("roles") or ()) for n, d in graph.nodes(data=True)}
+def _graph_kinds(graph: nx.MultiDiGraph) -> Callable[[Any], str]:
+    kinds = {n: d.get("actor_kind") or "enterprise" for n, d in graph.nodes(data=True)}
+    return lambda node: kinds.get(node, "enterprise")
 
 
 def _graph_members(graph: nx.MultiDiGraph) -> dict[str, list[Any]]:
@@ -503,7 +487,7 @@ def impact_leverage(
     threshold: float = 0.5,
     max_hops: int = 6,
     category: str | None = None,
-    kinds: Mapping[N, str] | None = None,
+    kind_of: Callable[[N], str] | None = None,
     members: Mapping[str, Sequence[N]] | None = None,
     scopes: Mapping[str, Collection[str]] | None = None,
     key_of: Callable[[str], str] = str,
@@ -511,11 +495,12 @@ def impact_leverage(
     """Leverage over each target of an impact (its causes and contributors, with their mode).
 
     ``linked``: the actors linked to the impact in any mode, the only ones a chain passes
-    through; ``kinds``: actor kinds (missing nodes are enterprises); ``members``: initiative ->
+    through; ``kind_of``: a node's actor kind (default: every node an enterprise); ``members``:
+    initiative ->
     member nodes; ``scopes``: initiative -> impact categories (missing: unscoped), so that only
     initiatives whose scope covers ``category`` give collective leverage. Targets come by (mode
-    rank, id). For a networkx graph, ``kinds``, ``members`` and ``scopes`` default to what the
-    graph says (node ``roles``, ``member-of`` edges, initiative ``scope``).
+    rank, id). For a networkx graph, ``kind_of``, ``members`` and ``scopes`` default to what the
+    graph says (node ``actor_kind``, ``member-of`` edges, initiative ``scope``).
 
     >>> net = LeverageNetwork.from_edges([
     ...     ("brand", "mine", LeverageEdge(0.6, ("contract-terms",), (), True)),
@@ -524,7 +509,7 @@ def impact_leverage(
     ... ])
     >>> [found] = impact_leverage(
     ...     net, [("mine", "cause")], linked={"mine", "brand"},
-    ...     kinds={"regulator": "state"}, members={"club": ["brand", "regulator"]},
+    ...     kind_of={"regulator": "state"}.get, members={"club": ["brand", "regulator"]},
     ... )
     >>> [h.path for h in found.holders], [h.holder for h in found.other_influence]
     ([('brand', 'mine')], ['regulator'])
@@ -532,11 +517,10 @@ def impact_leverage(
     ([(('brand',), 0.6)], (1, 0.6))
     """
     if isinstance(network, nx.MultiDiGraph):
-        kinds = _graph_kinds(network) if kinds is None else kinds
+        kind_of = _graph_kinds(network) if kind_of is None else kind_of
         members = _graph_members(network) if members is None else members
         scopes = _graph_scopes(network) if scopes is None else scopes
     net = _as_network(network)
-    kinds = kinds or {}
     scopes = scopes or {}
     counted = {
         i: nodes for i, nodes in (members or {}).items() if in_scope(category, scopes.get(i, ()))
@@ -545,7 +529,8 @@ def impact_leverage(
     found = []
     for target, mode in sorted(set(targets), key=lambda t: (MODE_RANK[t[1]], t[0])):
         paths = holder_order(best_paths_to(net, target, max_hops, through).values())
-        holders = [h for h in paths if kinds.get(h.holder, "enterprise") == "enterprise"]
-        others = [h for h in paths if kinds.get(h.holder, "enterprise") != "enterprise"]
+        enterprise = [kind_of is None or kind_of(h.holder) in (None, "enterprise") for h in paths]
+        holders = [h for h, yes in zip(paths, enterprise, strict=True) if yes]
+        others = [h for h, yes in zip(paths, enterprise, strict=True) if not yes]
         found.append(leverage_over(holders, target, counted, threshold, key_of, mode, others))
     return found

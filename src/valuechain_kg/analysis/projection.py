@@ -581,7 +581,10 @@ def leverage_network(
     def kept(part: LeveragePart) -> bool:
         if part.relation is not None and part.relation in gone:
             return False
-        return vocab.ASSERTION_RANK.get(part.assertion, 0) >= floor
+        rank = vocab.ASSERTION_RANK.get(part.assertion)
+        return (
+            rank if rank is not None else vocab.ASSERTION_RANK[vocab.DEFAULT_ASSERTION]
+        ) >= floor
 
     if all(kept(part) for part in p.leverage_parts):
         return p.leverage
