@@ -224,15 +224,17 @@ def test_load_of_the_fixture_bundle_then_linked_from_the_store(tmp_path: Path) -
     assert json.loads(result.stdout)["total"] >= 3
 
 
-def test_derived_linkage_cites_the_sources_of_the_relationships_it_walks() -> None:
+def test_derived_linkage_cites_no_sources_of_its_own_and_each_step_its_relationships() -> None:
     result = runner.invoke(
         app, ["linked", "child-labour-kolwezi", "--data", str(COBALT), "-f", "json"]
     )
     actors = {a["id"]: a for a in json.loads(result.stdout)["actors"]}
     fund = actors["pension-fund"]
-    assert fund["asserted"] is False
-    # invests-in (fund source) then three supplies edges (report source)
-    assert fund["sources"] == ["https://example.org/fund", "https://example.org/report"]
+    assert (fund["asserted"], fund["assertion"], fund["sources"]) == (False, "inferred", [])
+    # invests-in (fund source) then the supplies edges (report source)
+    steps = fund["path"]
+    assert steps[0]["sources"] == ["https://example.org/fund"]
+    assert all(s["sources"] == ["https://example.org/report"] for s in steps[1:])
 
 
 def test_serve_without_data_exits_2_and_says_how_to_give_data(

@@ -274,14 +274,18 @@ def test_json_document_has_exactly_the_contract_keys() -> None:
     doc = cobalt_chain().graph().linked_actors("child-labour-katanga").model_dump(by_alias=True)
     assert list(doc) == ["impact", "actors", "total", "limit", "offset", "note"]
     assert list(doc["impact"]) == [
-        "id", "iri", "title", "category", "status", "severity", "likelihood", "sources"
+        "id", "iri", "title", "category", "status", "severity", "likelihood", "period",
+        "sources",
     ]  # fmt: skip
     assert list(doc["impact"]["severity"]) == ["level", "scale", "scope", "irremediability"]
+    assert list(doc["impact"]["period"]) == ["started", "ended"]
     assert list(doc["actors"][1]) == [
-        "id", "iri", "name", "kind", "involvement", "asserted", "hops", "path",
-        "expected_response", "confidence", "sources",
+        "id", "iri", "name", "kind", "involvement", "asserted", "assertion", "hops",
+        "product_continuity", "path", "expected_response", "confidence", "sources",
     ]  # fmt: skip
-    assert list(doc["actors"][1]["path"][0]) == ["from", "relation", "to"]
+    assert list(doc["actors"][1]["path"][0]) == [
+        "from", "relation", "to", "products", "assertion", "sources"
+    ]  # fmt: skip
     assert doc["impact"]["severity"] == {
         "level": 4,
         "scale": 4,

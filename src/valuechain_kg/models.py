@@ -50,6 +50,14 @@ class Severity(BaseModel):
     irremediability: int | None = None
 
 
+class Period(BaseModel):
+    """When an impact happened (ISO dates, either open): derivation walks only relationships
+    valid during it."""
+
+    started: str | None = None
+    ended: str | None = None
+
+
 class ImpactSummary(BaseModel):
     id: str
     iri: str
@@ -58,17 +66,22 @@ class ImpactSummary(BaseModel):
     status: str | None = None
     severity: Severity = Field(default_factory=Severity)
     likelihood: float | None = None
+    period: Period = Field(default_factory=Period)
     sources: list[str] = Field(default_factory=list)
 
 
 class PathStep(BaseModel):
-    """One stored edge of a linkage path, as stored (``from`` is the edge's own subject)."""
+    """One stored edge of a linkage path, as stored (``from`` is the edge's own subject), with
+    its own evidence: what flows on it, how far it is established, who reports it."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     from_: str = Field(alias="from")
     relation: str
     to: str
+    products: list[str] = Field(default_factory=list)
+    assertion: str = "reported"
+    sources: list[str] = Field(default_factory=list)
 
 
 class LinkedActor(BaseModel):
@@ -78,10 +91,15 @@ class LinkedActor(BaseModel):
     kind: str = "enterprise"
     involvement: str
     asserted: bool
+    #: The involvement's own status when asserted; ``inferred`` when derived.
+    assertion: str = "inferred"
     hops: int
+    #: Whether the path follows the harm's product all the way (null for a row not derived).
+    product_continuity: bool | None = None
     path: list[PathStep] = Field(default_factory=list)
     expected_response: str
     confidence: float | None = None
+    #: The involvement's own sources; a derived row has none (each path step has its own).
     sources: list[str] = Field(default_factory=list)
 
 
@@ -96,14 +114,30 @@ class LinkedActorsAnswer(BaseModel):
     note: str | None = None
 
 
+class LeverageStep(BaseModel):
+    """One leverage edge of a holder's path: who over whom, on what bases, how strongly."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    bases: list[str]
+    strength: float
+    sources: list[str] = Field(default_factory=list)
+
+
 class Holder(BaseModel):
+    """A holder of leverage over a target; ``sources`` is the union over its ``steps``."""
+
     id: str
     iri: str
     name: str
+    kind: str = "enterprise"
     strength: float
     hops: int
     bases: list[str]
     path: list[str]
+    steps: list[LeverageStep] = Field(default_factory=list)
     involvement: str | None = None
     sources: list[str] = Field(default_factory=list)
 
@@ -122,11 +156,15 @@ class Coalition(BaseModel):
 
 
 class LeverageTarget(BaseModel):
+    """A cause or contributor; States and civil society with influence are ``other_influence``."""
+
     id: str
     iri: str
     name: str
+    mode: str = "cause"
     holders: list[Holder]
     holders_total: int
+    other_influence: list[Holder] = Field(default_factory=list)
     collective: list[Collective]
     coalition: Coalition | None = None
 
@@ -228,7 +266,9 @@ class ActorImpact(BaseModel):
     impact: ImpactSummary
     involvement: str
     asserted: bool
+    assertion: str = "inferred"
     hops: int
+    product_continuity: bool | None = None
     path: list[PathStep] = Field(default_factory=list)
     expected_response: str
     confidence: float | None = None

@@ -129,6 +129,17 @@ class ImpactStatus(StrEnum):
     potential = "potential"
 
 
+class AssertionStatus(StrEnum):
+    """How far a claim is established, weakest first (``vocabulary.ASSERTION_RANK``)."""
+
+    alleged = "alleged"
+    reported = "reported"
+    acknowledged = "acknowledged"
+    ncp_determined = "ncp-determined"
+    court_determined = "court-determined"
+    regulator_determined = "regulator-determined"
+
+
 class ResultsFormat(StrEnum):
     table = "table"
     json = "json"
@@ -158,6 +169,14 @@ BaseOpt = Annotated[str, typer.Option("--base", help="IRI base for ids.")]
 MaxHopsOpt = Annotated[int, typer.Option("--max-hops", min=0, help="Bound on derived paths.")]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Only relationships valid on this date (YYYY-MM-DD).")
+]
+MinStatusOpt = Annotated[
+    AssertionStatus | None,
+    typer.Option("--min-status", help="Ignore claims established less than this."),
+]
+StrictProductsOpt = Annotated[
+    bool,
+    typer.Option("--strict-products", help="Drop rows reached through edges naming no product."),
 ]
 LimitOpt = Annotated[int, typer.Option("--limit", min=0, help="Page size.")]
 OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Page start.")]
@@ -352,6 +371,8 @@ def linked(
     store: StoreOpt = None,
     max_hops: MaxHopsOpt = 6,
     as_of: AsOfOpt = None,
+    min_status: MinStatusOpt = None,
+    strict_products: StrictProductsOpt = False,
     limit: LimitOpt = 1000,
     offset: OffsetOpt = 0,
     fmt: FormatOpt = AnswerFormat.table,
@@ -359,7 +380,13 @@ def linked(
     """Who causes, contributes to, or is directly linked to an adverse impact."""
     when = _as_of(as_of)
     answer = _open(data, store).linked_actors(
-        impact, max_hops=max_hops, as_of=when, limit=limit, offset=offset
+        impact,
+        max_hops=max_hops,
+        as_of=when,
+        min_status=min_status.value if min_status else None,
+        strict_products=strict_products,
+        limit=limit,
+        offset=offset,
     )
     out.show_linked(answer, fmt.value, stdout)
 
@@ -373,17 +400,21 @@ def leverage(
     threshold: Annotated[float, typer.Option(help="Coalition target strength, in (0, 1].")] = 0.5,
     max_hops: MaxHopsOpt = 6,
     as_of: AsOfOpt = None,
+    min_status: MinStatusOpt = None,
+    strict_products: StrictProductsOpt = False,
     limit: LimitOpt = 1000,
     offset: OffsetOpt = 0,
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
-    """Who holds leverage over the entities causing an impact: alone, by chain, together."""
+    """Who holds leverage over the entities causing or contributing to an impact."""
     when = _as_of(as_of)
     answer = _open(data, store).leverage(
         impact,
         threshold=threshold,
         max_hops=max_hops,
         as_of=when,
+        min_status=min_status.value if min_status else None,
+        strict_products=strict_products,
         limit=limit,
         offset=offset,
     )
@@ -398,6 +429,8 @@ def impacts_of(
     store: StoreOpt = None,
     max_hops: MaxHopsOpt = 6,
     as_of: AsOfOpt = None,
+    min_status: MinStatusOpt = None,
+    strict_products: StrictProductsOpt = False,
     limit: LimitOpt = 1000,
     offset: OffsetOpt = 0,
     fmt: FormatOpt = AnswerFormat.table,
@@ -405,7 +438,13 @@ def impacts_of(
     """Every impact an actor is linked to, and how."""
     when = _as_of(as_of)
     answer = _open(data, store).impacts_of(
-        actor, max_hops=max_hops, as_of=when, limit=limit, offset=offset
+        actor,
+        max_hops=max_hops,
+        as_of=when,
+        min_status=min_status.value if min_status else None,
+        strict_products=strict_products,
+        limit=limit,
+        offset=offset,
     )
     out.show_any(answer, fmt.value, stdout, title=f"Impacts linked to {actor}")
 

@@ -16,19 +16,38 @@ from valuechain_kg.models import (
     Collective,
     Holder,
     Holding,
+    LeverageStep,
     LeverageTarget,
     PathStep,
 )
 
 
-def path_steps(p: Projection, path: Sequence[int]) -> list[PathStep]:
-    """A path's stored edges in walk order, each with its own subject and object."""
+def path_step_records(
+    p: Projection, path: Sequence[int], evidence: dict[int, list[str]]
+) -> list[dict[str, object]]:
+    """A path's stored edges in walk order, each with its own subject and object, products,
+    assertion and sources: the evidence of a derived row is on its steps."""
+    ids, pids = p.ids, p.product_ids
+    return [
+        {
+            "from": ids[e.source],
+            "relation": e.relation,
+            "to": ids[e.target],
+            "products": [pids[q] for q in e.products],
+            "assertion": e.assertion,
+            "sources": evidence.get(n, []),
+        }
+        for n, e in ((n, p.edges[n]) for n in path)
+    ]
+
+
+def path_steps(
+    p: Projection, path: Sequence[int], evidence: dict[int, list[str]] | None = None
+) -> list[PathStep]:
+    """A path's steps as models (:func:`path_step_records`)."""
     # Validating constructors, not model_construct: pydantic-core validates in Rust, so
     # model_construct (pure Python) is the slower of the two for these small models.
-    return [
-        PathStep(**{"from": p.ids[e.source], "relation": e.relation, "to": p.ids[e.target]})
-        for e in (p.edges[n] for n in path)
-    ]
+    return [PathStep(**step) for step in path_step_records(p, path, evidence or {})]  # type: ignore[arg-type]
 
 
 def linked_actor_record(
@@ -42,11 +61,8 @@ def linked_actor_record(
     ``status`` is the impact's (actual or potential): with the actor's mode and kind it decides
     the expected response.
     """
-    # An asserted involvement cites its own sources; a derived one cites the path it walks.
-    sources = list(x.sources)
-    if not x.asserted:
-        for edge in x.path:
-            sources += [url for url in evidence.get(edge, []) if url not in sources]
+    # An asserted involvement cites its own sources; a derived row cites none of its own (the
+    # relationships' sources are on the path steps, they do not support the conclusion).
     ids = p.ids
     kind = responses.actor_kind(p.roles[x.actor])
     return {
@@ -56,14 +72,13 @@ def linked_actor_record(
         "kind": kind,
         "involvement": x.mode,
         "asserted": x.asserted,
+        "assertion": x.assertion,
         "hops": x.hops,
-        "path": [
-            {"from": ids[e.source], "relation": e.relation, "to": ids[e.target]}
-            for e in (p.edges[n] for n in x.path)
-        ],
+        "product_continuity": x.product_continuity,
+        "path": path_step_records(p, x.path, evidence),
         "expected_response": responses.expected_response(x.mode, status, kind),
         "confidence": x.confidence,
-        "sources": sources,
+        "sources": list(x.sources),
     }
 
 
@@ -76,8 +91,9 @@ def leverage_target(
 ) -> LeverageTarget:
     """One target's collective leverage and coalition, as the answer shows them.
 
-    ``holders`` is left empty for the caller to fill with the page only (DESIGN.md: collective
-    leverage and coalitions always use all holders).
+    ``holders`` and ``other_influence`` are left empty for the caller to fill with
+    :func:`holder_models` (DESIGN.md: holders are paged, collective leverage and coalitions
+    always use all holders).
     """
     collective = [
         Collective(
@@ -101,6 +117,7 @@ def leverage_target(
         id=p.ids[target],
         iri=p.iris[target],
         name=p.names[target],
+        mode=found.mode,
         holders=[],
         holders_total=len(found.holders),
         collective=collective,
@@ -110,25 +127,45 @@ def leverage_target(
 
 def holder_models(
     p: Projection,
-    network: lev.LeverageNetwork,
+    network: lev.LeverageNetwork[int],
     modes: dict[int, str],
-    page: Sequence[lev.HolderPath],
+    page: Sequence[lev.HolderPath[int]],
 ) -> list[Holder]:
-    """Holders of one page; an indirect holder's bases and sources are its first edge's."""
+    """Holders of one page, each with every step of its path.
+
+    A holder's ``bases`` are those of its own (first) edge, the way it holds leverage; its
+    ``sources`` are the union over the steps, in path order, since a chain is only as good as
+    each of its edges.
+    """
     holders = []
     for h in page:
-        first = network.edges[(h.path[0], h.path[1])]
+        steps = []
+        sources: list[str] = []
+        for a, b in zip(h.path, h.path[1:], strict=False):
+            edge = network.edges[(a, b)]
+            steps.append(
+                LeverageStep(
+                    **{"from": p.ids[a]},
+                    to=p.ids[b],
+                    bases=list(edge.bases),
+                    strength=round(edge.strength, lev.DIGITS),
+                    sources=list(edge.sources),
+                )
+            )
+            sources += [url for url in edge.sources if url not in sources]
         holders.append(
             Holder(
                 id=p.ids[h.holder],
                 iri=p.iris[h.holder],
                 name=p.names[h.holder],
+                kind=p.kind(h.holder),
                 strength=round(h.strength, lev.DIGITS),
                 hops=h.hops,
-                bases=list(first.bases),
+                bases=list(steps[0].bases) if steps else [],
                 path=[p.ids[n] for n in h.path],
+                steps=steps,
                 involvement=modes.get(h.holder),
-                sources=list(first.sources),
+                sources=sources,
             )
         )
     return holders

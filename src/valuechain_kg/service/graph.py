@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage, responses, severity
-from valuechain_kg.analysis.projection import Projection
+from valuechain_kg.analysis.projection import Projection, leverage_network
 from valuechain_kg.errors import NotFound, UsageError
 from valuechain_kg.identifiers import compact, expand
 from valuechain_kg.models import (
@@ -253,16 +253,21 @@ class KnowledgeGraph:
             raise NotFound(f"no AdverseImpact with id '{identifier}' (looked for <{iri}>)")
         return iri, summary
 
-    def _linkage(self, p: Projection, iri: str, max_hops: int) -> list[linkage.Linkage]:
+    def _linkage(
+        self,
+        p: Projection,
+        iri: str,
+        max_hops: int,
+        min_status: str | None = None,
+        strict_products: bool = False,
+    ) -> list[linkage.Linkage]:
+        """Who is linked to an impact under these options (the projection's ``as_of``, if any,
+        replacing the impact's period), remembered per revision."""
         return self._memo().get(
-            ("linked", p.as_of, iri, max_hops), lambda: linkage.linked_actors(p, iri, max_hops)
-        )
-
-    def _holders(self, p: Projection, target: int, max_hops: int) -> list[lev.HolderPath]:
-        """Holders of leverage over ``target`` in holder order, remembered per revision."""
-        return self._memo().get(
-            ("holders", p.as_of, target, max_hops),
-            lambda: lev.holder_order(lev.best_paths_to(p.leverage, target, max_hops).values()),
+            ("linked", p.as_of, iri, max_hops, min_status, strict_products),
+            lambda: linkage.linked_actors(
+                p, iri, max_hops, p.as_of, min_status=min_status, strict_products=strict_products
+            ),
         )
 
     def linked_actors(
@@ -272,22 +277,25 @@ class KnowledgeGraph:
         as_of: date | str | None = None,
         limit: int = 1000,
         offset: int = 0,
+        min_status: str | None = None,
+        strict_products: bool = False,
     ) -> LinkedActorsAnswer:
         """Every actor that causes, contributes to or is directly linked to an impact.
 
         MNE Guidelines 2023, Chapter II, A.11-A.12 and its commentary; UNGP 13 and 19 (DESIGN.md,
-        "Linkage").
+        "Linkage"). ``as_of`` replaces the impact's period with one day; ``min_status`` ignores
+        claims asserted below it; ``strict_products`` keeps only derived rows whose path
+        follows the harm's product throughout.
         """
         _check_options(max_hops, limit, offset)
+        linkage.status_rank(min_status)
         iri, summary = self._known_impact(impact)
         p = self.projection(as_of)
-        found = self._linkage(p, iri, max_hops)
+        found = self._linkage(p, iri, max_hops, min_status, strict_products)
         page = found[offset : offset + limit]
-        evidence = self._relationship_sources(
-            p, {n for x in page if not x.asserted for n in x.path}
-        )
+        evidence = self._relationship_sources(p, {n for x in page for n in x.path})
         note = None
-        if not p.causes(iri):
+        if not any(x.mode == "cause" for x in found):
             note = (
                 "No entity is known to cause this impact: direct linkage is derived from causes "
                 "only, so only asserted involvements are listed."
@@ -313,16 +321,26 @@ class KnowledgeGraph:
         threshold: float = 0.5,
         max_hops: int = 6,
         as_of: date | str | None = None,
+        min_status: str | None = None,
+        strict_products: bool = False,
         limit: int = 1000,
         offset: int = 0,
     ) -> LeverageAnswer:
-        """Who holds leverage over each entity causing an impact: alone, by chain, together.
+        """Who holds leverage over each entity causing or contributing to an impact: alone,
+        along the impact's own value chain, or together.
 
         UNGP 19 commentary; MNE Guidelines 2023, Chapter II and its commentary (DESIGN.md,
-        "Leverage over a causing entity E").
+        "Leverage").
         """
         return self.leverage_what_if(
-            impact, threshold=threshold, max_hops=max_hops, as_of=as_of, limit=limit, offset=offset
+            impact,
+            threshold=threshold,
+            max_hops=max_hops,
+            as_of=as_of,
+            min_status=min_status,
+            strict_products=strict_products,
+            limit=limit,
+            offset=offset,
         )
 
     def leverage_what_if(
@@ -333,6 +351,8 @@ class KnowledgeGraph:
         threshold: float = 0.5,
         max_hops: int = 6,
         as_of: date | str | None = None,
+        min_status: str | None = None,
+        strict_products: bool = False,
         limit: int = 1000,
         offset: int = 0,
     ) -> LeverageAnswer:
@@ -345,9 +365,12 @@ class KnowledgeGraph:
         _check_options(max_hops, limit, offset)
         if not 0.0 < threshold <= 1.0:
             raise UsageError(f"threshold must be in (0, 1], not {threshold}")
+        linkage.status_rank(min_status)  # an unknown status is a usage error, before any work
         iri, summary = self._known_impact(impact)
-        p = self.projection(as_of)
-        network = p.leverage
+        when = _iso_date(as_of)
+        p = self.projection(when)
+        found_linkage = self._linkage(p, iri, max_hops, min_status, strict_products)
+        network = self._leverage_network(p, iri, when, min_status)
         if extra_leverage:
             network = network.with_extra(self._hypothetical_edges(p, extra_leverage))
         members, names = p.members, p.initiative_names
@@ -361,21 +384,39 @@ class KnowledgeGraph:
                     members[initiative].append(node)
                 if m.name:
                     names[initiative] = m.name
-        modes = {x.actor: x.mode for x in self._linkage(p, iri, max_hops)}
+
+        def analyse() -> list[lev.TargetLeverage[int]]:
+            return lev.impact_leverage(
+                network,
+                [(x.actor, x.mode) for x in found_linkage if x.mode in _TARGET_MODES],
+                {x.actor for x in found_linkage},
+                threshold=threshold,
+                max_hops=max_hops,
+                category=summary.category,
+                kind_of=p.kind,
+                members=members,
+                scopes=p.initiative_scopes,
+                key_of=self.id_of,
+            )
+
+        if extra_leverage or extra_memberships:
+            found = analyse()
+        else:
+            key = ("leverage", when, iri, max_hops, min_status, strict_products, threshold)
+            found = self._memo().get(key, analyse)
+        modes = {x.actor: x.mode for x in found_linkage}
         page = slice(offset, offset + limit)
         targets = []
-        for cause in p.causes(iri):
-            if extra_leverage:
-                ordered = lev.holder_order(lev.best_paths_to(network, cause, max_hops).values())
-            else:
-                ordered = self._holders(p, cause, max_hops)
-            found = lev.leverage_over(ordered, cause, members, threshold, self.id_of)
-            targets.append(answers.leverage_target(p, found, names, threshold, self.id_of))
-            targets[-1].holders = answers.holder_models(p, network, modes, ordered[page])
+        for target in found:
+            model = answers.leverage_target(p, target, names, threshold, self.id_of)
+            model.holders = answers.holder_models(p, network, modes, target.holders[page])
+            model.other_influence = answers.holder_models(p, network, modes, target.other_influence)
+            targets.append(model)
         note = None
         if not targets:
             note = (
-                "No entity is known to cause this impact, so there is no one to hold leverage over."
+                "No entity is known to cause or contribute to this impact, so there is no one "
+                "to hold leverage over."
             )
         return LeverageAnswer(
             # A fresh copy for the caller: dump and validate is cheaper than a deep copy.
@@ -386,6 +427,16 @@ class KnowledgeGraph:
             note=note,
         )
 
+    def _leverage_network(
+        self, p: Projection, iri: str, when: str | None, min_status: str | None
+    ) -> lev.LeverageNetwork[int]:
+        """The leverage edges that count for one impact (its period or ``as_of``, its
+        ``min_status``), remembered per revision: rebuilt only when something is excluded."""
+        return self._memo().get(
+            ("leverage-network", p.as_of, iri, when, min_status),
+            lambda: leverage_network(p, iri, when, min_status),
+        )
+
     def impacts_of(
         self,
         actor: str,
@@ -393,12 +444,18 @@ class KnowledgeGraph:
         as_of: date | str | None = None,
         limit: int = 1000,
         offset: int = 0,
+        min_status: str | None = None,
+        strict_products: bool = False,
     ) -> ActorImpactsAnswer:
-        """Every impact an actor is involved in, and how: the reverse of ``linked_actors``."""
+        """Every impact an actor is involved in, and how: the reverse of ``linked_actors``,
+        under the same options."""
         _check_options(max_hops, limit, offset)
+        linkage.status_rank(min_status)
         p = self.projection(as_of)
         node = self._actor_node(p, actor)
-        linked = linkage.impacts_of(p, node, max_hops)
+        linked = linkage.impacts_of(
+            p, node, max_hops, p.as_of, min_status=min_status, strict_products=strict_products
+        )
         table = self._impact_table()
         # An involvement may name an impact node that is not typed as one (no summary in the
         # table): it gets an empty summary, which sorts last among its mode.
@@ -417,13 +474,16 @@ class KnowledgeGraph:
         by_iri = {
             x.impact: ImpactSummary.model_validate(summaries[x.impact].model_dump()) for x in page
         }
+        evidence = self._relationship_sources(p, {n for x in page for n in x.path})
         impacts = [
             ActorImpact(
                 impact=by_iri[x.impact],
                 involvement=x.mode,
                 asserted=x.asserted,
+                assertion=x.assertion,
                 hops=x.hops,
-                path=answers.path_steps(p, x.path),
+                product_continuity=x.product_continuity,
+                path=answers.path_steps(p, x.path, evidence),
                 expected_response=responses.expected_response(
                     x.mode, by_iri[x.impact].status, kind
                 ),
@@ -698,6 +758,10 @@ def _iso_date(as_of: date | str | None) -> str | None:
         return date.fromisoformat(as_of).isoformat()
     except ValueError as exc:
         raise UsageError(f"as_of: '{as_of}' is not a date of the form YYYY-MM-DD") from exc
+
+
+#: The entities leverage is sought over: those whose practices cause or contribute to the harm.
+_TARGET_MODES = ("cause", "contribution")
 
 
 def _check_options(max_hops: int, limit: int, offset: int) -> None:

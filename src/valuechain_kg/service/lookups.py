@@ -17,7 +17,7 @@ from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import severity
 from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.identifiers import compact
-from valuechain_kg.models import GraphInfo, ImpactSummary, InitiativeCount, Severity
+from valuechain_kg.models import GraphInfo, ImpactSummary, InitiativeCount, Period, Severity
 from valuechain_kg.namespaces import DEFAULT_BASE, VC
 from valuechain_kg.store import GraphStore
 
@@ -32,6 +32,8 @@ SUMMARY_KEYS = frozenset(
         "vc:scope",
         "vc:irremediability",
         "vc:likelihood",
+        "vc:started",
+        "vc:ended",
         "prov:wasDerivedFrom",
     }
 )
@@ -96,6 +98,11 @@ def impact_summary(iri: str, props: dict[str, list[str]], base: str) -> ImpactSu
             irremediability=irremediability,
         ),
         likelihood=float(likelihood) if likelihood is not None else None,
+        # Several bounds widen the period, as the projection reads it.
+        period=Period(
+            started=min((d[:10] for d in props.get("vc:started", [])), default=None),
+            ended=max((d[:10] for d in props.get("vc:ended", [])), default=None),
+        ),
         sources=sorted(set(props.get("prov:wasDerivedFrom", []))),
     )
 

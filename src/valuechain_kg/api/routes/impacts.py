@@ -99,6 +99,8 @@ async def linked_actors(
         impact_id,
         max_hops=options.max_hops,
         as_of=options.as_of,
+        min_status=options.min_status,
+        strict_products=options.strict_products,
         limit=page.limit,
         offset=page.offset,
     )
@@ -124,6 +126,8 @@ async def leverage(
         threshold=threshold,
         max_hops=options.max_hops,
         as_of=options.as_of,
+        min_status=options.min_status,
+        strict_products=options.strict_products,
         limit=page.limit,
         offset=page.offset,
     )
@@ -152,6 +156,8 @@ async def leverage_what_if(
         threshold=threshold,
         max_hops=options.max_hops,
         as_of=options.as_of,
+        min_status=options.min_status,
+        strict_products=options.strict_products,
         limit=page.limit,
         offset=page.offset,
     )
