@@ -86,10 +86,13 @@ async def paging(
 
 @dataclass(frozen=True)
 class AnalysisOptions:
-    """How far an analysis follows chains, and on which date relationships must be valid."""
+    """How far an analysis follows chains, on which date relationships must be valid, how
+    established a claim must be, and whether paths must follow named products."""
 
     max_hops: int
     as_of: date | None
+    min_status: str | None = None
+    strict_products: bool = False
 
 
 async def analysis_options(
@@ -97,9 +100,22 @@ async def analysis_options(
     as_of: Annotated[
         date | None, Query(description="Only relationships valid on this date (YYYY-MM-DD).")
     ] = None,
+    min_status: Annotated[
+        str | None,
+        Query(
+            description="Ignore claims below this assertion status (alleged, reported, "
+            "acknowledged, ncp-determined, court-determined, regulator-determined)."
+        ),
+    ] = None,
+    strict_products: Annotated[
+        bool, Query(description="Drop rows reached through edges naming no product.")
+    ] = False,
 ) -> AnalysisOptions:
-    """``max_hops`` and ``as_of``, shared by every route that follows chains."""
-    return AnalysisOptions(max_hops=max_hops, as_of=as_of)
+    """``max_hops``, ``as_of``, ``min_status`` and ``strict_products``, shared by every route
+    that follows chains."""
+    return AnalysisOptions(
+        max_hops=max_hops, as_of=as_of, min_status=min_status, strict_products=strict_products
+    )
 
 
 async def threshold(
