@@ -114,7 +114,7 @@ def test_leverage_and_impacts_csv_neutralise(bundle: Path) -> None:
     assert [r["strength"] for r in holders] == ["1.0"]
     impacts = {r["id"]: r for r in _csv_of(bundle, "impacts")}
     assert impacts["pollution-kolwezi"]["title"] == "'-2+3"
-    assert impacts["pollution-kolwezi"]["severity"].startswith("scale=2")
+    assert impacts["pollution-kolwezi"]["severity"].startswith("level=2, scale=2")
 
 
 def test_sparql_csv_neutralises_strings_not_numbers(bundle: Path) -> None:

@@ -1,7 +1,8 @@
 """Specification of "who holds leverage over the entity causing an impact".
 
-UNGP 19 commentary; OECD Guidelines 2023, Ch. II commentary paras 21-23; DESIGN.md, "Leverage over
-a causing entity E". Numbers below are worked out by hand in each test.
+UNGP 19 commentary; DESIGN.md, "Leverage". The version-2 rules (chains only within the impact's
+value chain, contributors as targets, steps, scopes, periods) are in test_leverage_v2. Numbers
+below are worked out by hand in each test.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ def simple(strengths: dict[str, float], **extra: str) -> Chain:
     chain = Chain().impact("harm").causes("e", "harm")
     for holder, s in strengths.items():
         chain.leverage(holder, "e", s, extra.get(holder, "contract-terms"))
+    return chain
+
+
+def linked(chain: Chain, *actors: str) -> Chain:
+    """The actors asserted directly linked to the harm: leverage chains pass only through
+    actors linked to the impact (test_leverage_v2 specifies that rule)."""
+    for actor in actors:
+        chain.involved(actor, "harm", "direct-linkage")
     return chain
 
 
@@ -80,13 +89,14 @@ def test_the_strongest_edge_of_a_pair_counts_and_all_its_bases_are_listed() -> N
 
 def test_a_longer_path_with_a_higher_product_beats_a_shorter_weaker_one() -> None:
     chain = simple({"fund": 0.2, "parent": 0.9}).leverage("fund", "parent", 0.9, "ownership")
-    fund = holders(chain.graph().leverage("harm"))["fund"]
+    fund = holders(linked(chain, "fund", "parent").graph().leverage("harm"))["fund"]
     assert fund.strength == pytest.approx(0.81)
     assert (fund.hops, fund.path, fund.bases) == (2, ["fund", "parent", "e"], ["ownership"])
 
 
 def test_the_hop_bound_limits_the_chain() -> None:
     chain = simple({"fund": 0.2, "parent": 0.9}).leverage("fund", "parent", 0.9, "ownership")
+    linked(chain, "fund", "parent", "top")
     fund = holders(chain.graph().leverage("harm", max_hops=1))["fund"]
     assert (fund.strength, fund.hops) == (pytest.approx(0.2), 1)
     chain.leverage("top", "fund", 1.0, "ownership")
@@ -103,6 +113,7 @@ def test_equal_products_go_to_fewer_hops_then_to_the_smallest_id_sequence() -> N
         .leverage("holder", "m-mid", 0.5, "ownership")
         .leverage("holder", "a-mid", 0.5, "ownership")
     )
+    linked(chain, "m-mid", "a-mid", "holder")
     holder = holders(chain.graph().leverage("harm"))["holder"]
     assert (holder.hops, holder.path, holder.bases) == (1, ["holder", "e"], ["contract-terms"])
     no_direct = (
@@ -110,12 +121,13 @@ def test_equal_products_go_to_fewer_hops_then_to_the_smallest_id_sequence() -> N
         .leverage("holder", "m-mid", 0.5, "ownership")
         .leverage("holder", "a-mid", 0.5, "ownership")
     )
+    linked(no_direct, "m-mid", "a-mid", "holder")
     assert holders(no_direct.graph().leverage("harm"))["holder"].path == ["holder", "a-mid", "e"]
 
 
 def test_holders_are_ordered_by_strength_then_hops_then_id() -> None:
     chain = simple({"b": 0.5, "a": 0.5, "c": 0.9}).leverage("d", "c", 1.0, "ownership")
-    answer = chain.graph().leverage("harm")
+    answer = linked(chain, "c", "d").graph().leverage("harm")
     assert [(h.id, h.hops) for h in answer.targets[0].holders] == [
         ("c", 1),
         ("d", 2),
@@ -187,8 +199,8 @@ def test_threshold_outside_zero_to_one_is_a_usage_error() -> None:
     assert kg.leverage("harm", threshold=1.0).targets[0].coalition is None
 
 
-def test_an_impact_with_no_known_cause_has_no_targets_and_says_why() -> None:
-    chain = Chain().impact("harm").involved("platform", "harm", "contribution")
+def test_an_impact_with_no_known_cause_nor_contributor_has_no_targets_and_says_why() -> None:
+    chain = Chain().impact("harm").involved("platform", "harm", "direct-linkage")
     answer = chain.graph().leverage("harm")
     assert answer.targets == []
     assert answer.note is not None and "cause" in answer.note
@@ -209,7 +221,10 @@ def test_each_cause_is_a_target_and_holders_carry_their_own_involvement() -> Non
     assert refiner_holders["carmaker"].strength == pytest.approx(0.1)
     assert refiner_holders["carmaker"].path == ["carmaker", "cellmaker", "refiner"]
     assert refiner_holders["carmaker"].bases == ["contract-terms"]
-    assert refiner_holders["carmaker"].sources == ["https://example.org/lev/carmaker-cellmaker"]
+    assert refiner_holders["carmaker"].sources == [
+        "https://example.org/lev/carmaker-cellmaker",
+        "https://example.org/cellmaker-refiner",
+    ]
     stranger = Chain().impact("harm").causes("e", "harm").leverage("ngo", "e", 0.2, "reputational")
     assert holders(stranger.graph().leverage("harm"))["ngo"].involvement is None
 
@@ -256,10 +271,12 @@ def test_json_document_has_exactly_the_contract_keys() -> None:
     assert list(doc) == ["impact", "targets", "limit", "offset", "note"]
     target = doc["targets"][0]
     assert list(target) == [
-        "id", "iri", "name", "holders", "holders_total", "collective", "coalition"
+        "id", "iri", "name", "mode", "holders", "holders_total", "other_influence",
+        "collective", "coalition",
     ]  # fmt: skip
     assert list(target["holders"][0]) == [
-        "id", "iri", "name", "strength", "hops", "bases", "path", "involvement", "sources"
+        "id", "iri", "name", "kind", "strength", "hops", "bases", "path", "steps",
+        "involvement", "sources",
     ]  # fmt: skip
     assert list(target["collective"][0]) == ["initiative", "name", "members", "strength"]
     assert list(target["coalition"]) == ["threshold", "members", "strength"]
