@@ -110,12 +110,13 @@ def test_leverage_change_reports_only_what_a_what_if_changed() -> None:
     assert row["change"] == pytest.approx(row["after"] - row["before"])
 
 
-def test_impact_list_frame_sums_severity_and_names_the_guidelines_chapter() -> None:
+def test_impact_list_frame_shows_the_severity_level_and_names_the_guidelines_chapter() -> None:
     kg = mixed_chain().graph()
     frame = to_frame(kg.impacts())
     assert list(frame.columns) == list(IMPACT_COLUMNS)
     row = frame.iloc[0]
-    assert (row["severity"], row["chapter"]) == (10, "employment")
+    # An impact is as severe as its most severe characteristic (UNGP 14 commentary).
+    assert (row["severity"], row["chapter"]) == (4, "employment")
 
 
 def test_sparql_results_become_typed_columns_from_the_store_and_from_json() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "Involvement",
     "Projection",
     "ProjectionRows",
+    "RelationRow",
     "RelationEdge",
     "LeveragePart",
     "actor_kind",
@@ -302,7 +303,7 @@ class Projection:
         return graph
 
 
-_RelationRow = tuple[
+RelationRow = tuple[
     str,
     str,
     str,
@@ -334,7 +335,7 @@ class ProjectionRows:
     """
 
     actors: dict[str, tuple[str | None, frozenset[str]]]
-    relationships: list[_RelationRow]
+    relationships: list[RelationRow]
     leverage: list[_LeverageRow]
     memberships: list[tuple[str, str]]
     initiative_names: dict[str, str]

@@ -165,7 +165,7 @@ def _impacts(answer: ImpactList) -> pd.DataFrame:
                 "scale": s.scale,
                 "scope": s.scope,
                 "irremediability": s.irremediability,
-                "severity": (s.scale or 0) + (s.scope or 0) + (s.irremediability or 0),
+                "severity": s.level,
                 "likelihood": i.likelihood,
             }
         )

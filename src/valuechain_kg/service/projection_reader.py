@@ -16,7 +16,12 @@ from itertools import product
 import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
-from valuechain_kg.analysis.projection import Projection, ProjectionRows, assemble_projection
+from valuechain_kg.analysis.projection import (
+    Projection,
+    ProjectionRows,
+    RelationRow,
+    assemble_projection,
+)
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
 from valuechain_kg.store import GraphStore
@@ -27,18 +32,6 @@ _MODE_SLUGS = {iri: slug for slug, iri in vocab.MODES.items()}
 _BASIS_SLUGS = {iri: slug for slug, iri in vocab.BASES.items()}
 _ROLE_SLUGS = {iri: slug for slug, iri in vocab.ROLES.items()}
 _ASSERTION_SLUGS = {iri: slug for slug, iri in vocab.ASSERTIONS.items()}
-_RelationRow = tuple[
-    str,
-    str,
-    str,
-    float | None,
-    float | None,
-    str | None,
-    str | None,
-    str | None,
-    tuple[str, ...],
-    str | None,
-]
 
 
 # --- reading the store --------------------------------------------------------------------------
@@ -278,7 +271,7 @@ def _attributed(store: GraphStore, attribute: str) -> list[tuple[str, str, str, 
     ]
 
 
-def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRow]:
+def _read_relationships(store: GraphStore, when: str | None) -> list[RelationRow]:
     """Every business relationship in force on ``when``, one row per edge.
 
     The edges are the direct triples (``?a vc:supplies ?b``): ingest always writes one beside
@@ -302,7 +295,7 @@ def _read_relationships(store: GraphStore, when: str | None) -> list[_RelationRo
             by_triple[(a, kind, b)].add(node)
             if value not in column[node]:
                 column[node].append(value)
-    rows: list[_RelationRow] = []
+    rows: list[RelationRow] = []
     for slug, predicate in vocab.RELATIONS.items():
         for a, b in _pairs(store, predicate):
             nodes = by_triple.get((a, predicate, b))
