@@ -4,8 +4,10 @@
   query set gives, on perturbed synthetic graphs (bare triples, reified nodes without their
   direct triple - not edges, the shapes require the triple - validity dates, shares);
 * a question about a further impact asks the store nothing once the projection is warm;
-* the compact linkage walk agrees with networkx shortest paths over ``to_networkx()``;
-* the hop-bounded leverage relaxation agrees with networkx simple-path enumeration;
+* the compact linkage walk agrees with the version-2 brute-force reference (``reference_v2``),
+  and the networkx face (``to_networkx()``) gives the same answer;
+* the hop-bounded leverage relaxation agrees with networkx simple-path enumeration, chains
+  passing only through the actors linked to the impact;
 * remembered answers are the answers, until the store changes;
 * the server builds the projection as it starts, not on the first request.
 """
@@ -19,6 +21,7 @@ from collections import Counter
 
 import networkx as nx
 import pyoxigraph as ox
+import reference_v2 as reference
 from chains import B, Chain
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -184,72 +187,73 @@ def test_projection_equals_the_reference_query_set_on_perturbed_synthetic_graphs
     )
 
 
-# --- linkage against networkx ----------------------------------------------------------------
+# --- linkage against the version-2 reference, over the networkx face too -------------------
 
 NODES = [f"n{i}" for i in range(7)]
 KINDS = ["supplies", "sells-to", "provides-data", "invests-in", "finances"]
-FINANCIAL = {"invests-in", "finances"}
+ROLES = ["manufacturer", "manufacturer", "investor", "state-entity", "civil-society-organisation"]
 
 edge_lists = st.lists(
-    st.tuples(st.sampled_from(NODES), st.sampled_from(KINDS), st.sampled_from(NODES)),
+    st.tuples(
+        st.sampled_from(NODES),
+        st.sampled_from(KINDS),
+        st.sampled_from(NODES),
+        st.sampled_from([(None, None), (None, None), ("2018-01-01", None)]),
+    ),
     max_size=14,
-    unique=True,
+    unique_by=lambda e: e[:3],
 )
 
 
-def networkx_hops(g: nx.MultiDiGraph, causes: set[str], max_hops: int) -> dict[str, int]:
-    """Shortest walk per actor by the path rule, as a networkx search over (node, phase) states.
-
-    From actor A: financial edges forwards (phase ``fin``), then flow edges all forwards
-    (``fwd``: A's side supplies E) or all backwards (``bwd``: E supplies A's side).
-    """
-    states = nx.DiGraph()
-    for a, b, data in g.edges(data=True):
-        if data["kind"] == "financial":
-            states.add_edge((a, "fin"), (b, "fin"))
-        elif data["kind"] == "flow":
-            for phase in ("fin", "fwd"):
-                states.add_edge((a, phase), (b, "fwd"))
-            for phase in ("fin", "bwd"):
-                states.add_edge((b, phase), (a, "bwd"))
-    goals = [(c, phase) for c in causes for phase in ("fin", "fwd", "bwd") if (c, phase) in states]
-    if not goals:
-        return {}
-    lengths = nx.multi_source_dijkstra_path_length(states.reverse(copy=True), goals)
-    hops: dict[str, int] = {}
-    for (node, phase), d in lengths.items():
-        if phase == "fin" and d <= max_hops and node not in causes:
-            hops[node] = int(d)
-    return hops
-
-
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     edges=edge_lists,
+    roles=st.lists(st.sampled_from(ROLES), min_size=len(NODES), max_size=len(NODES)),
     causes=st.sets(st.sampled_from(NODES), min_size=1, max_size=2),
     max_hops=st.integers(0, 6),
+    as_of=st.sampled_from([None, "2016-06-01"]),
 )
-def test_linkage_agrees_with_networkx_shortest_paths_over_the_networkx_face(
-    edges: list[tuple[str, str, str]], causes: set[str], max_hops: int
+def test_linkage_agrees_with_the_reference_and_over_the_networkx_face(
+    edges: list[tuple[str, str, str, tuple[str | None, str | None]]],
+    roles: list[str],
+    causes: set[str],
+    max_hops: int,
+    as_of: str | None,
 ) -> None:
     chain = Chain()
-    for a, kind, b in edges:
-        if a != b:
-            chain.rel(a, kind, b)
+    for node, role in zip(NODES, roles, strict=True):
+        chain.actor(node, None, role)
+    kept = [(a, k, b, v) for a, k, b, v in edges if a != b]
+    for a, kind, b, (valid_from, valid_until) in kept:
+        chain.rel(a, kind, b, valid_from=valid_from, valid_until=valid_until)
     for cause in sorted(causes):
         chain.causes(cause, "harm")
     p = build_projection(chain.graph().store)
-    found = linkage.linked_actors(p, B + "harm", max_hops)
+    found = linkage.linked_actors(p, B + "harm", max_hops, as_of)
 
-    expected = networkx_hops(p.to_networkx(), causes, max_hops)
-    derived = {p.ids[x.actor]: x for x in found if not x.asserted}
-    assert {actor: x.hops for actor, x in derived.items()} == expected
-    assert {p.ids[x.actor] for x in found if x.mode == "cause"} == causes
-    for x in derived.values():
-        assert len(x.path) == x.hops
-        first, last = p.edges[x.path[0]], p.edges[x.path[-1]]
-        assert x.actor in (first.source, first.target)
-        assert {p.ids[last.source], p.ids[last.target]} & causes
+    scenario = reference.Scenario(
+        roles={n: (r,) for n, r in zip(NODES, roles, strict=True)},
+        relationships=[
+            reference.Rel(a, k, b, valid_from=f, valid_until=u) for a, k, b, (f, u) in kept
+        ],
+        involvements=[reference.Involvement(c, "cause") for c in sorted(causes)],
+    )
+    options = reference.Options(max_hops=max_hops, as_of=as_of)
+    expected = reference.linked_actors(scenario, options)
+    assert [p.ids[x.actor] for x in found] == reference.linked_order(expected)
+    assert {p.ids[x.actor]: (x.hops, x.product_continuity) for x in found} == {
+        a: (r.hops, r.product_continuity) for a, r in expected.items()
+    }
+    for x in found:
+        steps = [
+            (p.ids[p.edges[e].source], p.edges[e].relation, p.ids[p.edges[e].target])
+            for e in x.path
+        ]
+        assert len(steps) == (0 if x.asserted else x.hops)
+        assert not steps or reference.path_follows_the_rules(
+            scenario, options, p.ids[x.actor], steps, x.product_continuity
+        )
+    assert linkage.linked_actors(p.to_networkx(), "harm", max_hops, as_of) == found
 
 
 # --- leverage against networkx simple paths ----------------------------------------------------
@@ -261,8 +265,11 @@ leverage_lists = st.lists(
 )
 
 
-def networkx_best(g: nx.MultiDiGraph, target: str, max_hops: int) -> dict[str, tuple]:
-    """Best (product, hops, path) per holder over every simple path of <= max_hops edges."""
+def networkx_best(
+    g: nx.MultiDiGraph, target: str, max_hops: int, linked: set[str]
+) -> dict[str, tuple]:
+    """Best (product, hops, path) per holder over every simple path of <= max_hops edges whose
+    intermediaries are all linked; a holder not linked counts through its direct edge only."""
     lev = nx.DiGraph()
     for a, b, data in g.edges(data=True):
         if data["kind"] == "leverage":
@@ -273,7 +280,13 @@ def networkx_best(g: nx.MultiDiGraph, target: str, max_hops: int) -> dict[str, t
     for holder in lev.nodes:
         if holder == target:
             continue
-        for path in nx.all_simple_paths(lev, holder, target, cutoff=max_hops):
+        inside = lev.subgraph(linked | {holder, target}) if holder in linked else None
+        paths = (
+            nx.all_simple_paths(inside, holder, target, cutoff=max_hops)
+            if inside is not None
+            else ([[holder, target]] if lev.has_edge(holder, target) else [])
+        )
+        for path in paths:
             product = 1.0
             for a, b in itertools.pairwise(path):
                 product *= lev.edges[a, b]["strength"]
@@ -284,18 +297,24 @@ def networkx_best(g: nx.MultiDiGraph, target: str, max_hops: int) -> dict[str, t
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw=leverage_lists, target=st.sampled_from(NODES), max_hops=st.integers(1, 5))
+@given(
+    raw=leverage_lists,
+    target=st.sampled_from(NODES),
+    max_hops=st.integers(1, 5),
+    linked=st.sets(st.sampled_from(NODES)),
+)
 def test_leverage_agrees_with_networkx_simple_path_enumeration(
-    raw: list[tuple[str, str, float]], target: str, max_hops: int
+    raw: list[tuple[str, str, float]], target: str, max_hops: int, linked: set[str]
 ) -> None:
     chain = Chain().actor(target)
     for holder, tgt, strength in raw:
         if holder != tgt:
             chain.leverage(holder, tgt, strength, "contract-terms")
     p = build_projection(chain.graph().store)
-    found = best_paths_to(p.leverage, p.index[B + target], max_hops)
+    through = {p.index[B + n] for n in linked | {target} if B + n in p.index}
+    found = best_paths_to(p.leverage, p.index[B + target], max_hops, through)
 
-    expected = networkx_best(p.to_networkx(), target, max_hops)
+    expected = networkx_best(p.to_networkx(), target, max_hops, linked | {target})
     assert {
         p.ids[h]: (round(x.strength, 12), x.hops, [p.ids[n] for n in x.path])
         for h, x in found.items()
