@@ -11,6 +11,7 @@ from conftest import SHARED
 from valuechain_kg.datasets.apple_suppliers import (
     APPLE_ID,
     COUNTRY_CODES,
+    case_actor_names,
     import_apple_suppliers,
     supplier_role,
 )
@@ -23,6 +24,7 @@ from valuechain_kg.store import GraphStore
 
 SOURCE = SHARED / "data" / "apple-supplier-list" / "apple-supplier-list.csv"
 GENERATED = Path(__file__).resolve().parents[1] / "data" / "apple-suppliers-2022"
+CASES = GENERATED.parent / "cases"
 
 needs_source = pytest.mark.skipif(not SOURCE.is_file(), reason="shared Apple list not present")
 
@@ -159,7 +161,7 @@ def test_imported_bundle_reads_and_every_supplier_supplies_apple(tmp_path: Path)
 
 @needs_source
 def test_the_committed_2022_bundle_is_what_the_importer_writes(tmp_path: Path) -> None:
-    import_apple_suppliers(SOURCE, 2022, tmp_path)
+    import_apple_suppliers(SOURCE, 2022, tmp_path, canonical_names=case_actor_names(CASES))
     for name in ("actors.csv", "relationships.csv", "sites.csv", "README.md"):
         assert (GENERATED / name).read_text(encoding="utf-8") == (tmp_path / name).read_text(
             encoding="utf-8"
@@ -196,3 +198,41 @@ def test_a_year_without_rows_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="no rows for year 2019"):
         import_apple_suppliers(source, 2019, tmp_path / "out")
+
+
+def test_a_case_bundles_name_wins_and_the_lists_spelling_becomes_an_alternate_name(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "year,supplier_name,country_area,country,supplier_address\n"
+        "2022,Sony Corporation,x,Japan,Tokyo\n"
+        "2022,Acme Co.,x,Japan,Osaka\n",
+        encoding="utf-8",
+    )
+    cases = tmp_path / "cases"
+    (cases / "one").mkdir(parents=True)
+    (cases / "one" / "actors.csv").write_text(
+        "id,name,role\nsony,Sony Group Corporation,technology-company\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    import_apple_suppliers(source, 2022, out, canonical_names=case_actor_names(cases))
+    with (out / "actors.csv").open(newline="", encoding="utf-8") as stream:
+        rows = {row["id"]: row for row in csv.DictReader(stream)}
+    assert (rows["sony"]["name"], rows["sony"]["alternate_names"]) == (
+        "Sony Group Corporation",
+        "Sony Corporation",
+    )
+    assert (rows["acme"]["name"], rows["acme"]["alternate_names"]) == ("Acme Co.", "")
+    store = GraphStore()
+    store.add(read_bundle(cases / "one").quads + read_bundle(out).quads)
+    names = store.query(
+        f"SELECT ?p ?n WHERE {{ <{DEFAULT_BASE}sony> ?p ?n ."
+        " FILTER(?p IN (schema:name, schema:alternateName)) }"
+    )
+    found = {(row["p"].value.rsplit("/", 1)[1], row["n"].value) for row in names}  # type: ignore[attr-defined]
+    assert found == {("name", "Sony Group Corporation"), ("alternateName", "Sony Corporation")}
+
+
+def test_no_case_folder_means_no_names_to_override(tmp_path: Path) -> None:
+    assert case_actor_names(tmp_path / "absent") == {}

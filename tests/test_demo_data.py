@@ -20,6 +20,7 @@ from valuechain_kg.vocabulary import ROLES, SECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
+APPLE_LIST = ROOT / "data" / "apple-suppliers-2022"
 ONTOLOGY = ROOT / "ontology" / "valuechain.ttl"
 VC = "https://w3id.org/valuechain#"
 PREFIXES = f"""
@@ -228,3 +229,21 @@ def test_every_membership_has_a_source(store: GraphStore) -> None:
     )
     assert [row["x"].value for row in rows] == []  # type: ignore[attr-defined]
     assert count(store, "?x a org:Membership") >= 3  # the check is not vacuous
+
+
+def test_no_actor_has_two_names_when_the_cases_and_the_apple_list_load_together() -> None:
+    """One canonical schema:name per actor (a case's name wins, other spellings are
+    schema:alternateName), so answers and queries show one name whichever bundles are loaded."""
+    s = GraphStore()
+    s.add(read_sources([CASES, APPLE_LIST]).quads)
+    rows = s.query(
+        f"{PREFIXES} PREFIX schema: <https://schema.org/>"
+        " SELECT ?x (COUNT(DISTINCT ?n) AS ?names) WHERE { ?x a vc:Actor ; schema:name ?n }"
+        " GROUP BY ?x HAVING (COUNT(DISTINCT ?n) > 1)"
+    )
+    assert [row["x"].value for row in rows] == []  # type: ignore[index]
+    others = s.query(
+        "PREFIX schema: <https://schema.org/> SELECT ?n WHERE {"
+        " <https://w3id.org/valuechain/id/sony> schema:alternateName ?n }"
+    )
+    assert [row["n"].value for row in others] == ["Sony Corporation"]  # type: ignore[index]

@@ -260,3 +260,25 @@ def test_query_returns_the_rows_the_csvs_imply(demo: KnowledgeGraph, name: str) 
     expected = EXPECTED[name]()
     assert expected, f"{name}: the demo data should give this query something to find"
     assert got == expected
+
+
+def test_labour_query_gives_one_row_per_involvement_when_bundles_name_an_actor_twice(
+    tmp_path: Path,
+) -> None:
+    """A second bundle spelling an actor's name its own way must not duplicate the rows."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "actors.csv").write_text(
+        "id,name,role,source_url\n"
+        "samsung-electronics,Samsung Electronics Company Limited,hardware-manufacturer,"
+        "https://example.org/list\n",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.open(data=[CASES, other])
+    text = (QUERIES / "labour-impacts-actors-by-mode.rq").read_text(encoding="utf-8")
+    keys = [
+        (s["impact"].value, s["actor"].value, s["mode"].value)  # type: ignore[index]
+        for s in kg.store.oxigraph.query(text)  # type: ignore[union-attr]
+    ]
+    assert iri("samsung-electronics") in {actor for _, actor, _ in keys}
+    assert len(keys) == len(set(keys)) == len(expect_labour())

@@ -486,11 +486,19 @@ def import_apple_suppliers(
         "data/apple-suppliers-2022"
     ),
     base: BaseOpt = DEFAULT_BASE,
+    names_from: Annotated[
+        Path,
+        typer.Option(
+            help="Case bundles whose actor names win over the list's spellings "
+            "(those become alternate names)."
+        ),
+    ] = Path("data/cases"),
 ) -> None:
     """Apple's published supplier list for one year, as a CSV bundle."""
+    from valuechain_kg.datasets.apple_suppliers import case_actor_names
     from valuechain_kg.datasets.apple_suppliers import import_apple_suppliers as run
 
-    report = run(source, year, output, base=base)
+    report = run(source, year, output, base=base, canonical_names=case_actor_names(names_from))
     stdout.print(
         f"{report.rows} rows -> {report.actors} actors, {report.relationships} relationships, "
         f"{report.sites} sites in {output}"

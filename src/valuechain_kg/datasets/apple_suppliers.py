@@ -10,6 +10,12 @@ CommonWealth Magazine's compilation of the lists 2012-2022 (MIT licence); the fa
 Each claim is phrased as reported: "listed in Apple's Supplier List {year}", with the list's URL
 and the compilation's URL as sources. Names are resolved to one actor per enterprise by
 `normalise_supplier_name`; countries are mapped to ISO 3166-1 alpha-2 codes by `COUNTRY_CODES`.
+
+One name per actor across bundles: an id is one actor wherever it is defined, so two bundles
+naming it differently would give it two `schema:name`s. The rule is that a case bundle's name
+wins (a case study names the legal entity its sources discuss); for an actor a case defines, the
+importer writes the case's name and keeps the list's spelling as an `alternate_names` entry
+(`schema:alternateName`). `case_actor_names` reads those names from the case bundles.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -31,6 +38,7 @@ __all__ = [
     "COUNTRY_CODES",
     "AppleImportReport",
     "SupplierSite",
+    "case_actor_names",
     "import_apple_suppliers",
     "read_supplier_sites",
     "supplier_role",
@@ -177,6 +185,28 @@ def _display_names(sites: list[SupplierSite]) -> dict[str, str]:
     }
 
 
+def case_actor_names(cases: Path) -> dict[str, str]:
+    """The `name` of each actor defined in the bundles under `cases` (each folder's actors.csv).
+
+    The case bundles define each shared actor identically, so the first name read is the name.
+    A missing folder gives no names: the list's own spellings are then written as they are.
+    """
+    names: dict[str, str] = {}
+    for actors in sorted(cases.glob("*/actors.csv")):
+        with actors.open(newline="", encoding="utf-8-sig") as stream:
+            for record in csv.DictReader(stream):
+                ident, name = (record.get("id") or "").strip(), (record.get("name") or "").strip()
+                if ident and name:
+                    names.setdefault(ident, name)
+    return names
+
+
+def _named(actor: str, listed: str, canonical: Mapping[str, str]) -> dict[str, str]:
+    """The name and alternate_names cells: the canonical name wins, the list's spelling stays."""
+    name = canonical.get(actor, listed)
+    return {"name": name, "alternate_names": "" if name == listed else listed}
+
+
 def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(columns), lineterminator="\n")
@@ -185,9 +215,16 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> 
 
 
 def import_apple_suppliers(
-    source_csv: Path, year: int, out: Path, base: str = DEFAULT_BASE
+    source_csv: Path,
+    year: int,
+    out: Path,
+    base: str = DEFAULT_BASE,
+    canonical_names: Mapping[str, str] | None = None,
 ) -> AppleImportReport:
     """Write Apple's supplier list of `year` as a CSV bundle in `out`, with its attribution.
+
+    `canonical_names` maps ids to the name another bundle gives them (see `case_actor_names`):
+    such an actor is written under that name, with the list's spelling as its alternate name.
 
     Writes actors.csv (Apple and one actor per supplier), relationships.csv (each supplier
     `supplies` Apple), sites.csv (one per distinct supplier, country and address) and README.md
@@ -206,11 +243,12 @@ def import_apple_suppliers(
     list_url = LIST_URLS.get(year, SUPPLIER_RESPONSIBILITY_URL)
     sources = f"{list_url} {COMPILATION_URL}"
     names = _display_names(sites)
+    canonical = canonical_names or {}
     out.mkdir(parents=True, exist_ok=True)
     actors = [
         {
             "id": APPLE_ID,
-            "name": "Apple Inc.",
+            **_named(APPLE_ID, "Apple Inc.", canonical),
             "role": "technology-company;hardware-manufacturer",
             "country": "US",
             "sector": "technology",
@@ -222,7 +260,7 @@ def import_apple_suppliers(
     actors += [
         {
             "id": actor,
-            "name": names[actor],
+            **_named(actor, names[actor], canonical),
             "role": supplier_role(normalise_supplier_name(names[actor])),
             "sector": "manufacturing",
             "source_url": sources,
@@ -268,7 +306,9 @@ edit by hand, regenerate instead.
   enterprise however the list spelled its name (see `normalise_supplier_name` and its `ALIASES`
   table in `valuechain_kg.datasets.supplier_names`). Roles are inferred from the name only
   (`hardware-manufacturer` for makers of electronic hardware, else `manufacturer`); the list
-  itself says no more than that the enterprise is a supplier.
+  itself says no more than that the enterprise is a supplier. Where a case bundle in
+  `data/cases` defines the same actor, its name is written in `name` and the list's spelling in
+  `alternate_names`, so that each actor has one name when the bundles are loaded together.
 - `relationships.csv`: each supplier `supplies` Apple, as reported by the list.
 - `sites.csv`: the production sites the list gives (country and, for {year}, the province or
   district only), {rows} rows of the source for this year.

@@ -141,6 +141,8 @@ def actor(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     n = _Node(base + values["id"])
     n.a(VC + "Actor")
     n.named(values.get("name"))
+    for other in values.get("alternate_names", ()):
+        n.add(SCHEMA + "alternateName", ox.Literal(other))
     for role in values.get("role", ()):
         n.word(VC + "role", v.ROLES, role)
     n.word(VC + "sector", v.SECTORS, values.get("sector"))

@@ -56,6 +56,11 @@ def _word(vocabulary: Mapping[str, str], what: str) -> Parser:
     return parse
 
 
+def _names(text: str) -> list[str]:
+    """Other names of one actor joined by ``;``, in order, without repeats or blanks."""
+    return list(dict.fromkeys(n.strip() for n in text.split(";") if n.strip()))
+
+
 def _words(vocabulary: Mapping[str, str], what: str) -> Parser:
     """Several words joined by ``;``, as slugs, in order, without repeats."""
 
@@ -151,6 +156,7 @@ TEMPLATE: dict[str, TemplateFile] = {
                 Column("wikidata", parse_wikidata),
                 Column("website", parse_url),
                 _SOURCES,
+                Column("alternate_names", _names),
             ),
             ("id",),
             defines="actor",
