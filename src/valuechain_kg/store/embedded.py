@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +28,7 @@ from valuechain_kg.errors import (
 from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.sparql_guard import Limits, check_internal, check_query, check_update
 from valuechain_kg.store.changes import change_update
+from valuechain_kg.store.revision import StoreRevision
 
 #: RDF formats read by file extension.
 FORMATS_BY_EXTENSION: dict[str, ox.RdfFormat] = {
@@ -127,17 +127,30 @@ class GraphStore:
             self._store = _open_disk_store(self.path)
         else:
             self._store = ox.Store()
-        # A store opened twice must not share ETags with an earlier opening.
-        self._generation = uuid.uuid4().hex[:12]
-        self._revision = 0
+        # In memory, a store opened twice must not share ETags with an earlier opening; on
+        # disk the revision is kept beside the store and survives a restart (``revision``).
+        self._revision = StoreRevision(self.path)
 
     @property
     def revision(self) -> str:
-        """Changes whenever the data changes through this handle."""
-        return f"{self._generation}-{self._revision}"
+        """Changes whenever the data changes through this handle; on disk, kept across opens."""
+        return self._revision.value
+
+    @property
+    def writes(self) -> int:
+        """Writes committed through this handle (tells whether two revisions are adjacent)."""
+        return self._revision.sequence
+
+    def record_revision(self) -> bool:
+        """Keep the revision beside an on-disk store, before saving anything keyed on it."""
+        return self._revision.record()
+
+    def _changing(self) -> None:
+        """Called before every write: a saved projection stops matching until ``_changed``."""
+        self._revision.begin()
 
     def _changed(self) -> None:
-        self._revision += 1
+        self._revision.commit()
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -163,18 +176,28 @@ class GraphStore:
         """Remove quads in one transaction: all of them or none."""
         self.apply_change(removed=quads)
 
-    def apply_change(self, removed: Iterable[ox.Quad] = (), added: Iterable[ox.Quad] = ()) -> None:
+    def apply_change(
+        self,
+        removed: Iterable[ox.Quad] = (),
+        added: Iterable[ox.Quad] = (),
+        exact: bool = False,
+    ) -> None:
         """Remove ``removed`` and add ``added`` in ONE transaction (``store_writes``).
 
         Readers see the store before or after the change, never between, and a process
-        killed at any moment leaves one of the two states on disk.
+        killed at any moment leaves one of the two states on disk. ``exact`` says that every
+        removed quad is in the store and no added one is, so the size follows without a count.
         """
+        removed, added = list(removed), list(added)
         change = change_update(removed, added)
         if not change:
             return
+        known = self._size
         with self._writing():
             self._store.update(change.text, custom_functions=change.custom_functions)
         self._changed()
+        if exact and known is not None:
+            self._size = known - len(removed) + len(added)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -187,6 +210,7 @@ class GraphStore:
             try:
                 if self._needs_reopen:
                     self._reopen()
+                self._changing()
                 yield
             except OSError as exc:
                 if not is_disk_full(exc):
@@ -228,6 +252,7 @@ class GraphStore:
 
     def bulk_load(self, path: Path) -> None:
         """Fast, non-transactional load of a large file (benchmarks and the first fill)."""
+        self._changing()
         self._store.bulk_load(path=str(path), format=rdf_format_for(path))
         self._changed()
 
@@ -266,6 +291,7 @@ class GraphStore:
     def update(self, sparql: str, **options: object) -> None:
         """A SPARQL update, applied as one transaction, after ``sparql_guard`` let it pass."""
         check_update(sparql, self.sparql_limits)
+        self._changing()
         self._store.update(sparql, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
         self._changed()
 
