@@ -7,12 +7,15 @@ from its own change, never from counting the store.
 A load is validated incrementally against the store (``validation.validate_change``), then
 added in one transaction: all of it, or nothing.
 
-An update is first run on a scratch copy of the store. Only if the result breaks no shape with
-Violation severity is the difference (quads removed, quads added) written to the real store, so
-on a Violation the real store is never touched and ends exactly as before. Running on a copy
-also means the real store sees the update's exact effect even when the update uses ``BNODE()``,
-``UUID()`` or ``NOW()``, which would differ on a second run. Updates are serialised by a lock:
-two concurrent updates must not both validate against the same old state.
+An update's difference (quads removed, quads added) is computed against the live store
+without copying it (``service.update_plan``): data blocks are their own difference, and a
+DELETE/INSERT's WHERE is evaluated once on the live store and its templates instantiated over
+those solutions, so ``BNODE()``, ``UUID()`` and ``NOW()`` take one value each. What the planner
+does not compute (graph management, ``WITH``, ``USING``, a WHERE after an earlier operation of
+the same request) is run on a scratch copy of the store instead. Only if the difference breaks
+no shape with Violation severity is it written to the real store, so on a Violation the real
+store is never touched and ends exactly as before. Updates are serialised by a lock: two
+concurrent updates must not both validate against the same old state.
 
 The difference is committed as ONE transaction (``GraphStore.apply_change``: a single
 ``DELETE DATA ... ; INSERT DATA ...`` update), so readers see the store before or after the
@@ -46,6 +49,7 @@ import pyoxigraph as ox
 
 from valuechain_kg.errors import Location, ValidationFailed
 from valuechain_kg.namespaces import PREFIXES
+from valuechain_kg.service.update_plan import plan_update
 from valuechain_kg.sparql_guard import check_update
 from valuechain_kg.store import GraphStore
 
@@ -131,31 +135,61 @@ def apply_validated_update(
     """
     if guarded:
         check_update(update, store.sparql_limits)
+    _check_syntax(update, base_iri)
     with WRITE_LOCK:
         live = store.oxigraph
-        scratch = ox.Store()
-        scratch.extend(live.quads_for_pattern(None, None, None, None))
-        scratch.update(update, base_iri=base_iri, prefixes=PREFIXES)
-        # Membership tests on the two stores' indexes, not two Python sets of the whole store;
-        # |after| = |before| - |removed| + |added|, so an update that removed nothing (most
-        # inserts) needs no second pass over the store.
-        added = [q for q in scratch.quads_for_pattern(None, None, None, None) if q not in live]
-        removed: list[ox.Quad] = []
-        before = len(live)
-        if before + len(added) != len(scratch):
-            removed = [
-                q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch
-            ]
+        before = store.size()
+        difference = plan_update(live, update, base_iri)
+        if difference is None:
+            added, removed = _difference_on_a_copy(live, update, base_iri, before)
+        else:
+            added, removed = list(difference.added), list(difference.removed)
         # Only the GraphStore may hold the live handle from here on: after a full disk it
         # replaces the handle, which needs every other reference to it gone.
         del live
         _validate(store, added, removed)
         if before_commit is not None:
             before_commit()
-        store.apply_change(removed=removed, added=added)
+        store.apply_change(removed=removed, added=added, exact=True)
         return UpdateOutcome(
             added=len(added), removed=len(removed), triples_after=before - len(removed) + len(added)
         )
+
+
+def _check_syntax(update: str, base_iri: str | None) -> None:
+    """Raise SyntaxError for an update that does not parse, before anything reads the store.
+
+    pyoxigraph parses only as part of running, so the update runs on an empty store; an
+    error of running there (a graph that does not exist in it) says nothing about the live
+    store and is left to the real run.
+    """
+    try:
+        ox.Store().update(update, base_iri=base_iri, prefixes=PREFIXES)
+    except SyntaxError:
+        raise
+    except (OSError, RuntimeError, ValueError):
+        pass
+
+
+def _difference_on_a_copy(
+    live: ox.Store, update: str, base_iri: str | None, before: int
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(added, removed) of an update run on a scratch copy of the whole store.
+
+    For the operations ``update_plan`` does not compute (graph management, ``WITH``,
+    ``USING``, a WHERE after an earlier operation of the same request).
+    """
+    scratch = ox.Store()
+    scratch.extend(live.quads_for_pattern(None, None, None, None))
+    scratch.update(update, base_iri=base_iri, prefixes=PREFIXES)
+    # Membership tests on the two stores' indexes, not two Python sets of the whole store;
+    # |after| = |before| - |removed| + |added|, so an update that removed nothing (most
+    # inserts) needs no second pass over the store.
+    added = [q for q in scratch.quads_for_pattern(None, None, None, None) if q not in live]
+    removed: list[ox.Quad] = []
+    if before + len(added) != len(scratch):
+        removed = [q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch]
+    return added, removed
 
 
 def load_quads(

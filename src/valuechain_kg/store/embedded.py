@@ -151,6 +151,7 @@ class GraphStore:
 
     def _changed(self) -> None:
         self._revision.commit()
+        self._size = None
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -159,6 +160,20 @@ class GraphStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    #: The store's size at the current revision, once counted (``size``).
+    _size: int | None = None
+
+    def size(self) -> int:
+        """How many quads the store holds: counted once, then kept by exact changes.
+
+        Counting scans an index, which takes seconds on a store of millions of quads; a
+        change known to add only absent quads and remove only present ones keeps the count
+        without a rescan (``apply_change(exact=True)``).
+        """
+        if self._size is None:
+            self._size = len(self._store)
+        return self._size
 
     #: Set when a write met a full disk: RocksDB then refuses every later write through the
     #: same handle, even after space is freed, so the next write reopens the store first.
