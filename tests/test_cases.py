@@ -348,3 +348,13 @@ def test_frontier_ai_developers_contribute_their_investors_and_institutes_hold_i
     assert forum["frontier-model-forum"] == ["google"]  # the one member holding leverage
     # the safeguard risk was tested on Anthropic's model only
     assert modes(kg, "frontier-ai-safeguard-circumvention") == {"anthropic": "contribution"}
+
+
+def test_the_joint_filers_at_meta_hold_leverage_and_are_not_linked(kg: KnowledgeGraph) -> None:
+    """AkademikerPension's 2024 proposal co-filed by Storebrand and Amundi: three shareholders
+    over Meta, whose contribution is the filers' allegation; holding shares with no recorded
+    investment edge does not link them to the impact."""
+    impact = "meta-hate-speech-non-us-markets"
+    assert modes(kg, impact) == {"meta": "contribution"}
+    assert modes_at(kg, impact, "reported") == {}  # alleged only
+    assert {"akademikerpension", "storebrand", "amundi"} <= set(holders(kg, impact, "meta"))

@@ -16,7 +16,7 @@ import rdflib
 from valuechain_kg.ingest import read_sources
 from valuechain_kg.store import GraphStore
 from valuechain_kg.validation.reference import validate
-from valuechain_kg.vocabulary import ROLES, SECTORS
+from valuechain_kg.vocabulary import FLOW_RELATIONS, ROLES, SECTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "data" / "cases"
@@ -28,17 +28,24 @@ PREFIX vc: <{VC}>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
 """
 
 #: The seed text's actor roles, and the sectors of the user enterprises it names.
 SEED_ROLES = (
-    "content-creator",
-    "data-curator",
-    "digital-infrastructure-provider",
-    "researcher",
+    "technology-company",
     "hardware-manufacturer",
+    "digital-infrastructure-provider",
+    "data-curator",
+    "content-creator",
+    "researcher",
     "investor",
+    "financial-institution",
+    "raw-material-producer",
+    "trader",
     "user-enterprise",
+    "state-entity",
+    "civil-society-organisation",
 )
 USER_SECTORS = ("healthcare", "retail", "agriculture", "extractives", "manufacturing")
 #: Impact kinds the seed text says go beyond human rights (each a category slug).
@@ -237,8 +244,8 @@ def test_no_actor_has_two_names_when_the_cases_and_the_apple_list_load_together(
     s = GraphStore()
     s.add(read_sources([CASES, APPLE_LIST]).quads)
     rows = s.query(
-        f"{PREFIXES} PREFIX schema: <https://schema.org/>"
-        " SELECT ?x (COUNT(DISTINCT ?n) AS ?names) WHERE { ?x a vc:Actor ; schema:name ?n }"
+        f"{PREFIXES} SELECT ?x (COUNT(DISTINCT ?n) AS ?names)"
+        " WHERE { ?x a vc:Actor ; schema:name ?n }"
         " GROUP BY ?x HAVING (COUNT(DISTINCT ?n) > 1)"
     )
     assert [row["x"].value for row in rows] == []  # type: ignore[index]
@@ -312,3 +319,69 @@ def test_no_state_enforcement_is_recorded_as_a_response(store: GraphStore) -> No
     )
     # the water utility set conditions as Microsoft's supplier; it enforced no law
     assert acting <= {"west-des-moines-water-works"}
+
+
+def test_thin_roles_are_held_by_the_actors_the_seed_means(store: GraphStore) -> None:
+    """A content creator that is not a State, a public research body (a researcher that is a
+    State entity or in the research sector), and users of digital products in agriculture and
+    manufacturing: enterprises receiving a flow from a technology or infrastructure company."""
+    role = ROLES
+    assert (
+        count(
+            store,
+            f"?x vc:role <{role['content-creator']}> ."
+            f" FILTER NOT EXISTS {{ ?x vc:role <{role['state-entity']}> }}",
+        )
+        >= 1
+    )
+    assert (
+        count(
+            store,
+            f"?x vc:role <{role['researcher']}> ."
+            f" {{ ?x vc:role <{role['state-entity']}> }}"
+            f" UNION {{ ?x vc:sector <{SECTORS['research']}> }}",
+        )
+        >= 1
+    )
+    for sector in ("agriculture", "manufacturing"):
+        users = count(
+            store,
+            f"?x vc:role <{role['user-enterprise']}> ; vc:sector <{SECTORS[sector]}> ."
+            f" ?p ?flow ?x . ?p vc:role ?r ."
+            f" FILTER(?flow IN ({', '.join(f'<{iri}>' for iri in FLOW_RELATIONS.values())}))"
+            f" FILTER(?r IN (<{role['technology-company']}>,"
+            f" <{role['digital-infrastructure-provider']}>))",
+        )
+        assert users >= 1, sector
+    tatmadaw = "https://w3id.org/valuechain/id/tatmadaw"
+    assert count(store, f"<{tatmadaw}> vc:role <{role['content-creator']}> . BIND(1 AS ?x)") == 0
+
+
+def test_the_seed_texts_three_examples_of_leverage_in_use_are_present(store: GraphStore) -> None:
+    """AI developers consulting, assessing and testing; investors filing together; an ICT
+    initiative acting in a high-risk jurisdiction (DESIGN.md, the seed text's examples)."""
+    tech = ROLES["technology-company"]
+    for kind in ("consult", "assess", "test"):
+        done = count(
+            store,
+            f"?x a vc:Response ; vc:responseType vc:response-{kind} ; vc:actor ?a ."
+            f" ?a vc:role <{tech}> .",
+        )
+        assert done >= 1, kind
+    investor = ROLES["investor"]
+    joint = count(
+        store,
+        "?r1 a vc:Response ; vc:actor ?a ; vc:impact ?i ;"
+        " vc:responseType vc:response-use-leverage ; vc:date ?d ."
+        " ?r2 a vc:Response ; vc:actor ?b ; vc:impact ?i ;"
+        " vc:responseType vc:response-use-leverage ; vc:date ?d ."
+        f" ?a vc:role <{investor}> . ?b vc:role <{investor}> . FILTER(?a != ?b) BIND(?i AS ?x)",
+    )
+    assert joint >= 1  # two investors using leverage on the same impact on the same date
+    ict = count(
+        store,
+        "?x a vc:Response ; vc:actor ?org ; vc:impact ?i . ?org schema:name ?n ."
+        " ?init a vc:Initiative ; schema:name ?n . ?m vc:memberOf ?init ; vc:role ?r ."
+        f" FILTER(?r IN (<{ROLES['digital-infrastructure-provider']}>, <{tech}>))",
+    )
+    assert ict >= 1  # a response by the organisation behind an initiative of ICT companies
