@@ -183,7 +183,9 @@ OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Page start.")]
 FormatOpt = Annotated[AnswerFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
-def _open(data: list[Path] | None, store: Path | None, base: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+def _open(  # type: ignore[no-untyped-def]
+    data: list[Path] | None, store: Path | None, base: str = DEFAULT_BASE, create: bool = True
+):
     """The graph a command works on: files in memory, else a store folder, else $VCKG_STORE."""
     from valuechain_kg.graph import KnowledgeGraph
 
@@ -195,7 +197,7 @@ def _open(data: list[Path] | None, store: Path | None, base: str = DEFAULT_BASE)
             "no data given: pass --data PATH (an RDF file or CSV bundle folder), "
             "--store DIR, or set VCKG_STORE"
         )
-    return KnowledgeGraph.open(store=folder, base=base)
+    return KnowledgeGraph.open(store=folder, base=base, create=create)
 
 
 def _as_of(text: str | None) -> date | None:
@@ -253,7 +255,8 @@ def load(
     validate: Annotated[bool, typer.Option(help="SHACL-validate before loading.")] = True,
 ) -> None:
     """Load files into the store atomically: all of them, validated, or nothing."""
-    kg = _open(None, store, base)
+    # A store folder that does not exist yet is created by a load that succeeds, only.
+    kg = _open(None, store, base, create=False)
     try:
         with _load_progress() as on_progress:
             added = kg.load(paths, validate=validate, on_progress=on_progress)

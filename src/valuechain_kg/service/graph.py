@@ -41,7 +41,7 @@ from valuechain_kg.models import (
     SearchHit,
 )
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
-from valuechain_kg.service import answers, lookups, writes
+from valuechain_kg.service import answers, loads, lookups, writes
 from valuechain_kg.service.cache import ProjectionCache, RevisionMemo
 from valuechain_kg.service.projection_reader import build_projection
 from valuechain_kg.store import PROGRESS_THRESHOLD, GraphStore, ProgressCallback
@@ -70,9 +70,13 @@ class KnowledgeGraph:
         data: Sequence[Path | str] = (),
         base: str = DEFAULT_BASE,
         validate: bool = False,
+        create: bool = True,
     ) -> KnowledgeGraph:
-        """Open an on-disk store (or a fresh in-memory one) and load ``data`` into it."""
-        kg = cls(GraphStore(store), base=base)
+        """Open an on-disk store (or a fresh in-memory one) and load ``data`` into it.
+
+        ``create`` False leaves a store folder that does not exist uncreated until a write.
+        """
+        kg = cls(GraphStore(store, create=create), base=base)
         if data:
             kg.load([Path(p) for p in data], validate=validate)
         return kg
@@ -101,8 +105,8 @@ class KnowledgeGraph:
         Returns how many quads the store gained. Raises InputError for unreadable input and
         ValidationFailed when the store plus the new data would break a shape (Violation).
         """
-        result = self.read(paths, on_progress)
-        return writes.load_quads(self.store, result.quads, validate, result.origins)
+        gained, _ = loads.load_sources(self.store, paths, self.base, validate, on_progress)
+        return gained
 
     def update(
         self,

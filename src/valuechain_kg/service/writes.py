@@ -33,8 +33,7 @@ relationship put in a named graph needs its actors typed in that graph too.
 The result is validated incrementally (``validation.validate_change``): only the focus
 nodes that the difference can affect are checked, over their neighbourhood in the store plus the
 difference, with pyshacl's verdicts; a national value chain is not re-validated for one
-changed triple. The copy of the store per update remains (a SPARQL update may read
-anything); bulk loads go through ``vckg load`` instead. Its text passes ``sparql_guard`` here,
+changed triple. Its text passes ``sparql_guard`` here,
 whatever face sent it, so no update can reach the network or the parser's limits.
 """
 
@@ -52,11 +51,12 @@ from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.service.update_plan import plan_update
 from valuechain_kg.sparql_guard import check_update
 from valuechain_kg.store import GraphStore
+from valuechain_kg.store.staging import Staging
 
 if TYPE_CHECKING:
     from valuechain_kg.validation import ValidationReport
 
-__all__ = ["WRITE_LOCK", "UpdateOutcome", "apply_validated_update", "load_quads"]
+__all__ = ["WRITE_LOCK", "UpdateOutcome", "apply_validated_update", "load_quads", "load_staged"]
 
 #: Held by every write, from reading the old state to committing the new one.
 WRITE_LOCK = threading.Lock()
@@ -216,3 +216,48 @@ def load_quads(
         if new:
             store.add(new)
         return len(new)
+
+
+def load_staged(
+    store: GraphStore,
+    staging: Staging,
+    validate: bool = True,
+    origins: dict[str, Location] | None = None,
+) -> int:
+    """Commit a staged load into ``store``, after validating it with the store; how many new.
+
+    Into an empty store the staging store is validated whole and becomes the store
+    (``GraphStore.take_over``); into one that holds data the staging quads are validated
+    incrementally against it and added in one transaction, streamed from the staging store
+    and counted on the way: the quads the store did not hold yet are the load's new ones.
+
+    Raises ValidationFailed (store untouched) when the store plus the load would break a
+    shape with Violation severity, StoreFull (store untouched) when the disk is full.
+    """
+    from valuechain_kg.validation import validate_change, validate_store
+
+    with WRITE_LOCK:
+        if store.is_empty():
+            if validate:
+                report = validate_store(staging.store, origins=origins)
+                if not report.conforms:
+                    raise ValidationFailed(report)
+            count = staging.count()
+            store.take_over(staging, count)
+            return count
+        if validate:
+            report = validate_change(store, added=staging.quads(), origins=origins)
+            if not report.conforms:
+                raise ValidationFailed(report)
+        new = 0
+
+        def absent() -> Iterable[ox.Quad]:
+            nonlocal new
+            live = store.oxigraph
+            for quad in staging.quads():
+                if quad not in live:
+                    new += 1
+                    yield quad
+
+        store.add(absent())
+        return new

@@ -29,6 +29,7 @@ from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.sparql_guard import Limits, check_internal, check_query, check_update
 from valuechain_kg.store.changes import change_update
 from valuechain_kg.store.revision import StoreRevision
+from valuechain_kg.store.staging import Staging, exchange_folders
 
 #: RDF formats read by file extension.
 FORMATS_BY_EXTENSION: dict[str, ox.RdfFormat] = {
@@ -120,12 +121,19 @@ def _open_disk_store(path: Path) -> ox.Store:
 class GraphStore:
     """An Oxigraph store, in memory or on disk (RocksDB), with a revision number."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, create: bool = True) -> None:
+        """Open (or create) the store at ``path``, or a fresh one in memory.
+
+        ``create`` False leaves a store folder that does not exist yet uncreated until the
+        first write: a load that fails then leaves no empty store folder behind.
+        """
         self.path = Path(path) if path is not None else None
-        if self.path is not None:
+        self._pending = False
+        if self.path is not None and (create or self.path.exists()):
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = _open_disk_store(self.path)
         else:
+            self._pending = self.path is not None
             self._store = ox.Store()
         # In memory, a store opened twice must not share ETags with an earlier opening; on
         # disk the revision is kept beside the store and survives a restart (``revision``).
@@ -223,6 +231,8 @@ class GraphStore:
         """
         with self._write_lock:
             try:
+                if self._pending:
+                    self._create()
                 if self._needs_reopen:
                     self._reopen()
                 self._changing()
@@ -235,6 +245,49 @@ class GraphStore:
                     f"the disk holding the store {self.path or '(in memory)'} is full: nothing "
                     "was written and the store is as it was; free some space and retry"
                 ) from exc
+
+    def _create(self) -> None:
+        """Create the folder of a store opened with ``create=False``, for its first write."""
+        assert self.path is not None
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._store = _open_disk_store(self.path)
+        self._pending = False
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad (one step of an index, not a count)."""
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def take_over(self, staging: Staging, size: int) -> None:
+        """Make a staging store (holding ``size`` quads) this store; only for an empty store.
+
+        In memory the staging store simply becomes the store. On disk the handle is closed,
+        the staging folder exchanged with the store's folder in one rename (``staging``), and
+        the new folder opened; the old, empty store is then deleted.
+        """
+        with self._write_lock:
+            if self.path is None:
+                self._changing()
+                self._store = staging.store
+                staging.store = ox.Store()
+                self._changed()
+                self._size = size
+                return
+            folder = staging.release()
+            assert folder is not None
+            self._store = ox.Store()
+            gc.collect()
+            if self.path.exists():
+                # Nothing may hold the old folder open while it moves: a handle left open
+                # would write its next files into the new store.
+                probe = _open_disk_store(self.path)
+                del probe
+            self._changing()
+            exchange_folders(folder, self.path)
+            self._store = _open_disk_store(self.path)
+            self._pending = False
+            staging.discard()
+            self._changed()
+            self._size = size
 
     def _reopen(self, wait: float = 5.0) -> None:
         """Replace a handle that met a full disk with a fresh one (raises OSError if it cannot).
@@ -329,7 +382,7 @@ class GraphStore:
 
     def flush(self) -> None:
         # A handle that met a full disk cannot flush; what it committed is in its log already.
-        if self.path is not None and not self._needs_reopen:
+        if self.path is not None and not self._needs_reopen and not self._pending:
             self._store.flush()
 
     def close(self) -> None:

@@ -1,0 +1,208 @@
+"""A load is staged, validated and committed whole: a failure at any stage changes nothing.
+
+* a bad row, a syntax error or a Violation leaves the store exactly as before, and a load into
+  a store folder that does not exist yet leaves no folder (nor any staging folder) behind;
+* the count of new triples is the load's own: quads the store did not hold yet;
+* ``vckg load`` killed with SIGKILL at random moments (a bounded loop) leaves the old store or
+  the new one, never an empty folder, and the next load clears what the killed one left.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from valuechain_kg.errors import InputError, ValidationFailed
+from valuechain_kg.graph import KnowledgeGraph
+from valuechain_kg.store import GraphStore
+from valuechain_kg.store.staging import staging_folders_of
+
+BUNDLE = Path(__file__).parent / "fixtures" / "bundles" / "cobalt-chain"
+EX = "http://example.org/staging/"
+VC = "https://w3id.org/valuechain#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+VCKG = str(Path(sys.executable).with_name("vckg"))
+
+
+def _numbers(path: Path, first: int, count: int) -> Path:
+    path.write_text(
+        "".join(
+            f'<{EX}s{i}> <{EX}value> "{i}"^^<{XSD}integer> .\n' for i in range(first, first + count)
+        )
+    )
+    return path
+
+
+def _violation(path: Path) -> Path:
+    path.write_text(f"<{EX}lev> a <{VC}Leverage> ; <{VC}strength> 5.0 .\n")
+    return path
+
+
+def _on_disk(path: Path) -> set[str]:
+    store = ox.Store(str(path))
+    try:
+        return {str(q) for q in store.quads_for_pattern(None, None, None, None)}
+    finally:
+        del store
+
+
+def _leftovers(target: Path) -> list[Path]:
+    return staging_folders_of(target)
+
+
+def test_a_load_into_an_empty_disk_store_becomes_the_store(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    kg = KnowledgeGraph.open(store=target, create=False)
+    assert not target.exists()
+    assert kg.load([_numbers(tmp_path / "a.nt", 0, 500)], validate=False) == 500
+    assert len(kg.store) == 500
+    kg.store.add([ox.Quad(ox.NamedNode(f"{EX}x"), ox.NamedNode(f"{EX}value"), ox.Literal(1))])
+    kg.close()
+    assert len(_on_disk(target)) == 501
+    assert _leftovers(target) == []
+
+
+def test_counts_are_the_new_quads_of_the_load(tmp_path: Path) -> None:
+    for target in (None, tmp_path / "store"):
+        kg = KnowledgeGraph.open(store=target)
+        assert kg.load([_numbers(tmp_path / "a.nt", 0, 300)], validate=False) == 300
+        assert kg.load([_numbers(tmp_path / "a.nt", 0, 300)], validate=False) == 0
+        assert kg.load([_numbers(tmp_path / "b.nt", 200, 300)], validate=False) == 200
+        assert len(kg.store) == 500
+        assert kg.load([BUNDLE]) == kg.store.size() - 500
+        kg.close()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failed_load_leaves_the_store_as_it_was_and_no_folder(
+    tmp_path: Path, existing: bool
+) -> None:
+    target = tmp_path / "store"
+    if existing:
+        kg = KnowledgeGraph.open(store=target)
+        kg.load([_numbers(tmp_path / "old.nt", 0, 50)], validate=False)
+        kg.close()
+    before = _on_disk(target) if existing else set()
+    bad_row = tmp_path / "bad-bundle"
+    shutil.copytree(BUNDLE, bad_row)
+    with (bad_row / "actors.csv").open("a") as rows:
+        rows.write("broken id,,not-a-role,ZZ,,,,,\n")
+    bad_syntax = tmp_path / "bad.ttl"
+    bad_syntax.write_text(f"<{EX}a> <{EX}b> .\n")
+    failures: list[tuple[list[Path], type[Exception]]] = [
+        ([bad_row], InputError),
+        ([_numbers(tmp_path / "n.nt", 0, 20), bad_syntax], InputError),
+        ([_violation(tmp_path / "v.ttl")], ValidationFailed),
+    ]
+    for sources, error in failures:
+        kg = KnowledgeGraph.open(store=target, create=False)
+        with pytest.raises(error):
+            kg.load(sources)
+        kg.close()
+        assert target.exists() == existing
+        if existing:
+            assert _on_disk(target) == before
+        assert _leftovers(target) == []
+
+
+def test_vckg_load_that_fails_leaves_no_store_folder(tmp_path: Path) -> None:
+    target = tmp_path / "new-store"
+    run = subprocess.run(
+        [VCKG, "load", str(_violation(tmp_path / "v.ttl")), "--store", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert not target.exists() and _leftovers(target) == []
+
+
+def test_a_load_into_a_store_with_data_is_validated_with_it(tmp_path: Path) -> None:
+    kg = KnowledgeGraph.open(store=tmp_path / "store")
+    kg.load([BUNDLE])
+    before = set(kg.store.quads())
+    # A relationship to an actor the store does not hold is a Violation only with the store.
+    dangling = tmp_path / "dangling.ttl"
+    dangling.write_text(
+        f"<{EX}rel> a <{VC}BusinessRelationship> ; <{VC}fromActor> <{EX}nobody> .\n"
+    )
+    with pytest.raises(ValidationFailed):
+        kg.load([dangling])
+    assert set(kg.store.quads()) == before
+    kg.close()
+
+
+def _kill_at_random(command: list[str], delay: float) -> int:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    return process.wait(timeout=60)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_vckg_load_killed_at_random_moments_leaves_old_or_new(
+    tmp_path: Path, existing: bool
+) -> None:
+    target = tmp_path / "store"
+    data = _numbers(tmp_path / "data.nt", 1000, 20_000)
+    old: set[str] = set()
+    if existing:
+        kg = KnowledgeGraph.open(store=target)
+        kg.load([_numbers(tmp_path / "old.nt", 0, 100)], validate=False)
+        kg.close()
+        old = _on_disk(target)
+    new = old | {str(q) for q in ox.parse(path=str(data))}
+    started = time.monotonic()
+    subprocess.run([VCKG, "load", "--help"], capture_output=True, timeout=60)
+    full = time.monotonic() - started
+    rng = random.Random(14)
+    outcomes: set[str] = set()
+    for _ in range(6):
+        command = [VCKG, "load", str(data), "--store", str(target), "--no-validate"]
+        _kill_at_random(command, rng.uniform(0.0, full + 1.5))
+        if target.exists():
+            state = _on_disk(target)
+            assert state in (old, new), "neither the old store nor the new one"
+            outcomes.add("new" if state == new and state != old else "old")
+            if state == new and state != old:
+                shutil.rmtree(target)
+                if existing:
+                    kg = KnowledgeGraph.open(store=target)
+                    kg.load([tmp_path / "old.nt"], validate=False)
+                    kg.close()
+        else:
+            assert not existing, "the store folder vanished"
+            outcomes.add("old")
+    # The next load clears what the killed ones left, and lands whole.
+    done = subprocess.run(
+        [VCKG, "load", str(data), "--store", str(target), "--no-validate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _on_disk(target) == new
+    assert _leftovers(target) == []
+    assert outcomes  # at least one kill landed somewhere
+
+
+def test_the_staging_folder_of_a_running_load_is_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    held = target.with_name(f".{target.name}.staging-inuse")
+    other = ox.Store(str(held))
+    try:
+        store = GraphStore(target, create=False)
+        kg = KnowledgeGraph(store)
+        kg.load([_numbers(tmp_path / "a.nt", 0, 10)], validate=False)
+        assert held.exists()
+        kg.close()
+    finally:
+        del other
