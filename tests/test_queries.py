@@ -282,3 +282,14 @@ def test_labour_query_gives_one_row_per_involvement_when_bundles_name_an_actor_t
     ]
     assert iri("samsung-electronics") in {actor for _, actor, _ in keys}
     assert len(keys) == len(set(keys)) == len(expect_labour())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_client_that_guesses_the_form_from_the_text_sees_a_query(name: str) -> None:
+    """SPARQLWrapper picks query or update by the first form keyword anywhere in the text,
+    comments included ("loaded" reads as LOAD), and sends an update to the update endpoint."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper("http://localhost/sparql")
+    client.setQuery((QUERIES / name).read_text(encoding="utf-8"))
+    assert client.queryType in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
