@@ -11,13 +11,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import analysis, environment, http, load, projection, shacl
+from bench import analysis, environment, http, load, projection, shacl, writes
 from bench.dataset import Dataset, parse_sizes, prepare
 from bench.measure import ChildFailed, rate, seconds, size_of
 from bench.report import NOT_RUN, Report, Row
 
 FAMILIES: dict[str, Callable[[Dataset], list[Row]]] = {
     "load": load.rows,  # first: it leaves the loaded disk store the others read
+    "vckg-load": writes.load_rows,
+    "update": writes.update_rows,
     "projection": projection.rows,
     "analysis": analysis.rows,
     "shacl": shacl.rows,
