@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reference_v2 import (
     FINANCIAL,
@@ -280,10 +280,86 @@ RANDOM = settings(
 )
 
 
+#: Ore from the mine reaches a broker on an edge naming no product; the broker sells an
+#: unrelated product on: the walk still carries the ore, so the buyer of the other product is
+#: not linked.
+UNSPECIFIED_THEN_UNRELATED = Scenario(
+    roles={"mine": ("raw-material-producer",), "broker": ("trader",), "buyer": ("manufacturer",)},
+    products={"ore": (), "grain": ()},
+    relationships=[
+        Rel("mine", "supplies", "broker"),
+        Rel("broker", "sells-to", "buyer", ("grain",)),
+    ],
+    involvements=[Involvement("mine", "cause", ("ore",))],
+)
+#: The police misuse spyware: upstream, the cloud it runs on and that cloud's chips are
+#: linked, the vendor's furniture supplier is not; a buyer whose contract began after the
+#: impact's period is not linked either.
+UPSTREAM_AND_PERIOD = Scenario(
+    roles={
+        "police": ("state-entity",),
+        "vendor": ("technology-company",),
+        "cloud": ("digital-infrastructure-provider",),
+        "chips": ("hardware-manufacturer",),
+        "office": ("manufacturer",),
+        "late": ("manufacturer",),
+    },
+    products={"chip": (), "hosting": ("chip",), "spyware": ("hosting",), "furniture": ()},
+    relationships=[
+        Rel("vendor", "licenses-technology", "police", ("spyware",)),
+        Rel("cloud", "provides-service", "vendor", ("hosting",)),
+        Rel("chips", "supplies", "cloud", ("chip",)),
+        Rel("office", "supplies", "vendor", ("furniture",)),
+        Rel("late", "provides-service", "vendor", ("hosting",), valid_from="2020-02"),
+    ],
+    category="privacy",
+    started="2018",
+    ended="2019",
+    involvements=[Involvement("police", "cause", ("spyware",))],
+)
+#: Two chains of equal strength and length: the smaller id sequence wins.
+EQUAL_CHAINS = Scenario(
+    roles={
+        "mine": ("raw-material-producer",),
+        "x": ("trader",),
+        "y": ("trader",),
+        "b": ("retailer",),
+    },
+    relationships=[
+        Rel("mine", "supplies", "y"),
+        Rel("mine", "supplies", "x"),
+        Rel("y", "sells-to", "b"),
+        Rel("x", "sells-to", "b"),
+    ],
+    involvements=[Involvement("mine", "cause")],
+    claims=[
+        Claim("b", "y", "contract-terms", 0.5),
+        Claim("b", "x", "contract-terms", 0.5),
+        Claim("y", "mine", "contract-terms", 0.5),
+        Claim("x", "mine", "contract-terms", 0.5),
+    ],
+)
+#: Child labour is narrower than employment: an initiative scoped to employment covers it.
+SCOPE_BY_HIERARCHY = Scenario(
+    roles={"mine": ("raw-material-producer",), "b1": ("manufacturer",), "b2": ("retailer",)},
+    involvements=[Involvement("mine", "cause")],
+    claims=[
+        Claim("b1", "mine", "contract-terms", 0.5),
+        Claim("b2", "mine", "contract-terms", 0.25),
+    ],
+    initiatives=[
+        Initiative("labour-ini", ("employment",), ("b1", "b2")),
+        Initiative("climate-ini", ("environment",), ("b1",)),
+    ],
+)
+
+
 # --- linkage -------------------------------------------------------------------------------------
 
 
 @RANDOM
+@example(s=UNSPECIFIED_THEN_UNRELATED, o=Options())
+@example(s=UPSTREAM_AND_PERIOD, o=Options())
 @given(s=scenarios(), o=options)
 def test_linked_actors_equal_the_reference(s: Scenario, o: Options) -> None:
     answer = ask_linked(open_scenario(s), o)
@@ -311,6 +387,8 @@ def _holder(h):  # type: ignore[no-untyped-def]
 
 
 @RANDOM
+@example(s=SCOPE_BY_HIERARCHY, o=Options(threshold=0.6))
+@example(s=EQUAL_CHAINS, o=Options())
 @given(s=scenarios(), o=options)
 def test_leverage_equals_the_reference(s: Scenario, o: Options) -> None:
     answer = ask_leverage(open_scenario(s), o)
