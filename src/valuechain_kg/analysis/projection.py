@@ -347,6 +347,11 @@ class ProjectionRows:
     initiative_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+def _total(row: tuple[object, ...]) -> tuple[str, ...]:
+    """A total order over rows holding None: ties of the primary keys broken by every value."""
+    return tuple("" if v is None else repr(v) for v in row)
+
+
 class _Numbering:
     """Collects IRIs, then numbers them in the order of their ids."""
 
@@ -376,7 +381,9 @@ def assemble_projection(
     relation_rows = list(rows.relationships)
     for r in relation_rows:
         numbering.add(r[0], r[2])
-    leverage_rows = rows.leverage
+    # In a total order of their own, not the store's: the projection is a function of the set
+    # of rows, so a patched one equals a rebuilt one.
+    leverage_rows = sorted(rows.leverage, key=_total)
     for holder, target, *_ in leverage_rows:
         numbering.add(holder, target)
     memberships = rows.memberships
@@ -406,7 +413,7 @@ def assemble_projection(
     # Edges numbered in (source, target, slug, node) order, nodes being numbered in id order:
     # appending them in that order leaves every adjacency list sorted by (other end, slug, edge
     # number), so traversals meet neighbours in id order (stable answers) with no sort per list.
-    relation_rows.sort(key=lambda r: (index[r[0]], index[r[2]], r[1], r[7] or ""))
+    relation_rows.sort(key=lambda r: (index[r[0]], index[r[2]], r[1], r[7] or "", _total(r)))
     edges: list[RelationEdge] = []
     flow_out: list[list[int]] = [[] for _ in range(size)]
     flow_in: list[list[int]] = [[] for _ in range(size)]
@@ -461,7 +468,7 @@ def assemble_projection(
     involvements: dict[str, list[Involvement]] = defaultdict(list)
     involvements_of: dict[int, list[Involvement]] = defaultdict(list)
     for actor, impact, mode, confidence, sources, made_of, claim in sorted(
-        involvement_rows, key=lambda r: (r[1], r[0], r[2])
+        involvement_rows, key=lambda r: (r[1], r[0], r[2], _total(r))
     ):
         inv = Involvement(
             index[actor],

@@ -79,6 +79,9 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
         lifespan=lifespan,
     )
     app.state.kg = kg
+    # A server answers analysis from the previous projection while a rebuild runs (the
+    # answer's Analysis-Revision header says which), rather than making requests wait on it.
+    kg.serve_previous = True
     app.state.settings = settings
     app.state.workers = workers
     install_problem_handlers(app)

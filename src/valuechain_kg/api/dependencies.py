@@ -18,8 +18,9 @@ from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Query, Request
 
+from valuechain_kg.api.caching import note_analysis_revision
 from valuechain_kg.api.workers import Workers
-from valuechain_kg.service.graph import KnowledgeGraph
+from valuechain_kg.service.graph import KnowledgeGraph, served_revision
 
 __all__ = [
     "AnalysisOptions",
@@ -65,7 +66,15 @@ async def run_in_worker(
     ``method`` is a bound facade method (``kg.leverage``), so its arguments and its answer
     are checked against the facade's own signature.
     """
-    return await workers.run(lambda _deadline: method(*args, **kwargs))
+
+    def work(_deadline: object) -> tuple[T, str | None]:
+        served_revision()  # forget what an earlier call on this thread used
+        return method(*args, **kwargs), served_revision()
+
+    answer, revision = await workers.run(work)
+    # Analysis answers state the projection revision they came from (``api.caching``).
+    note_analysis_revision(revision)
+    return answer
 
 
 @dataclass(frozen=True)

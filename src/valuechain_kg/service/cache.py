@@ -24,12 +24,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = ["ProjectionCache", "RevisionMemo"]
 
 T = TypeVar("T")
-P = TypeVar("P")
+P = TypeVar("P", bound="Revisioned")
 
 #: Enough for every impact of a national graph asked once with the default options.
 DEFAULT_CAPACITY = 50_000
@@ -84,44 +84,72 @@ class RevisionMemo:
 PROJECTIONS_KEPT = 8
 
 
+class Revisioned(Protocol):
+    """What the cache needs of a projection: the store revision it was made at."""
+
+    @property
+    def revision(self) -> str: ...
+
+
 class ProjectionCache(Generic[P]):
-    """Projections of one store revision, one per ``as_of`` date, at most ``capacity`` of them.
+    """The latest projection per ``as_of`` date, at most ``capacity`` of them.
 
     A projection is built once per (revision, as_of) and shared by every answer until the data
-    change; a new revision drops them all. One build at a time: requests arriving while a build
-    runs (a server warming up) wait for it instead of starting their own.
+    change. The one made at an older revision is kept until its replacement is in (``latest``),
+    so a server can keep answering from it while a rebuild runs. One build at a time: requests
+    arriving while a build runs (a server warming up) wait for it instead of starting their own.
     """
 
     def __init__(self, capacity: int = PROJECTIONS_KEPT) -> None:
         self.capacity = capacity
         self.builds = 0
         self._entries: OrderedDict[str | None, P] = OrderedDict()
-        self._revision: str | None = None
         self._lock = threading.Lock()
+        self._guard = threading.Lock()
 
-    def _fresh(self, revision: str, as_of: str | None) -> P | None:
-        if self._revision != revision:
-            return None
-        found = self._entries.get(as_of)
-        if found is not None:
+    def peek(self, revision: str, as_of: str | None) -> P | None:
+        """The projection for (``revision``, ``as_of``) if it is in; nothing is built."""
+        with self._guard:
+            found = self._entries.get(as_of)
+            if found is None or found.revision != revision:
+                return None
             self._entries.move_to_end(as_of)
-        return found
+            return found
+
+    def latest(self, as_of: str | None) -> P | None:
+        """The most recent projection for ``as_of``, whatever its revision."""
+        with self._guard:
+            return self._entries.get(as_of)
+
+    def put(self, as_of: str | None, projection: P) -> None:
+        """Keep ``projection`` as the one for ``as_of`` (a patched or a loaded one)."""
+        with self._guard:
+            self._entries[as_of] = projection
+            self._entries.move_to_end(as_of)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def drop_other_dates(self, keep: str | None = None) -> None:
+        """Forget the projections of every ``as_of`` but ``keep`` (after a patched write)."""
+        with self._guard:
+            for as_of in [a for a in self._entries if a != keep]:
+                del self._entries[as_of]
 
     def get(self, revision: str, as_of: str | None, build: Callable[[], P]) -> P:
         """The projection for (``revision``, ``as_of``), built by ``build`` when missing."""
-        found = self._fresh(revision, as_of)
+        found = self.peek(revision, as_of)
         if found is not None:
             return found
         with self._lock:
-            found = self._fresh(revision, as_of)
+            found = self.peek(revision, as_of)
             if found is not None:
                 return found
-            if self._revision != revision:
-                self._entries.clear()
-                self._revision = revision
             built = build()
             self.builds += 1
-            self._entries[as_of] = built
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            self.put(as_of, built)
             return built
+
+    @property
+    def building(self) -> bool:
+        """Whether a build runs now."""
+        return self._lock.locked()

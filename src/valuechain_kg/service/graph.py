@@ -6,6 +6,8 @@ returns. That is what makes the CLI's JSON and the REST bodies identical.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -43,10 +45,26 @@ from valuechain_kg.models import (
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
 from valuechain_kg.service import answers, loads, lookups, writes
 from valuechain_kg.service.cache import ProjectionCache, RevisionMemo
+from valuechain_kg.service.projection_file import ProjectionFile
+from valuechain_kg.service.projection_patch import PATCH_LIMIT, patch_projection
 from valuechain_kg.service.projection_reader import build_projection
 from valuechain_kg.store import PROGRESS_THRESHOLD, GraphStore, ProgressCallback
 
-__all__ = ["PROGRESS_THRESHOLD", "KnowledgeGraph"]
+__all__ = ["PROGRESS_THRESHOLD", "KnowledgeGraph", "served_revision"]
+
+_log = logging.getLogger(__name__)
+
+#: Per thread: the revision of the projection the last analysis call on it used.
+_served = threading.local()
+
+
+def served_revision() -> str | None:
+    """The revision of the projection the calling thread's last analysis answer came from,
+    then forgotten (a face reads it right after the call, to state it beside the answer)."""
+    found: str | None = getattr(_served, "revision", None)
+    _served.revision = None
+    return found
+
 
 if TYPE_CHECKING:
     from valuechain_kg.ingest import IngestResult
@@ -62,6 +80,16 @@ class KnowledgeGraph:
         # its revision so that a write makes it stale (DESIGN.md, "projection").
         self._projections: ProjectionCache[Projection] = ProjectionCache()
         self._answer_memo = RevisionMemo(store.revision)
+        #: Saved beside an on-disk store, so that a restart reads it instead of rebuilding.
+        self._saved = ProjectionFile(store.path) if store.path is not None else None
+        self._builds = 0
+        self._loads = 0
+        self._patches = 0
+        #: A server sets this: while a rebuild runs, analysis answers come from the previous
+        #: projection (stating its revision) instead of waiting for the new one.
+        self.serve_previous = False
+        self._rebuild: threading.Thread | None = None
+        self._rebuild_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -82,7 +110,20 @@ class KnowledgeGraph:
         return kg
 
     def close(self) -> None:
+        self.save_projection()
         self.store.close()
+
+    def save_projection(self) -> bool:
+        """Save the current projection beside an on-disk store, unless it is saved already.
+
+        Patched projections are saved here (at close) rather than after every small write.
+        """
+        if self._saved is None:
+            return False
+        p = self._projections.peek(self.store.revision, None)
+        if p is None or self._saved.saved_revision() == p.revision:
+            return False
+        return self.store.record_revision() and self._saved.save(p)
 
     # --- data in and out -------------------------------------------------------------------
 
@@ -105,7 +146,13 @@ class KnowledgeGraph:
         Returns how many quads the store gained. Raises InputError for unreadable input and
         ValidationFailed when the store plus the new data would break a shape (Violation).
         """
-        gained, _ = loads.load_sources(self.store, paths, self.base, validate, on_progress)
+        before = self._before_write()
+        gained, staged = loads.load_sources(
+            self.store, paths, self.base, validate, on_progress, keep=PATCH_LIMIT
+        )
+        if staged is not None:
+            # Every quad read, new or not: the patch reads the touched keys again from the store.
+            self.observe_change(before, added=staged)
         return gained
 
     def update(
@@ -119,9 +166,52 @@ class KnowledgeGraph:
 
         ``guarded`` False only for update text written by pyoxigraph from parsed quads.
         """
-        return writes.apply_validated_update(
+        before = self._before_write()
+        outcome = writes.apply_validated_update(
             self.store, update, base_iri, before_commit, guarded=guarded
         )
+        added = getattr(outcome, "added_quads", None)
+        removed = getattr(outcome, "removed_quads", None)
+        if added is not None and removed is not None:
+            self.observe_change(before, added=added, removed=removed)
+        return outcome
+
+    # --- keeping the projection in step with writes ------------------------------------------
+
+    def _before_write(self) -> tuple[str, int]:
+        return self.store.revision, self.store.writes
+
+    def observe_change(
+        self,
+        before: tuple[str, int],
+        added: Sequence[ox.Quad] = (),
+        removed: Sequence[ox.Quad] = (),
+    ) -> bool:
+        """Patch the projection with one write's difference (``before``: ``_before_write()``
+        taken just before it); True when patched, False when the next use rebuilds.
+
+        Patched only when this write is the one right after the projection's revision (no other
+        write landed between), and when it is small and touches relationships, involvements or
+        leverage claims only (``projection_patch``).
+        """
+        revision, writes_before = before
+        now, writes_now = self.store.revision, self.store.writes
+        if writes_now == writes_before:
+            return False  # nothing was written
+        current = self._projections.peek(revision, None)
+        if current is None or writes_now != writes_before + 1:
+            return False
+        try:
+            patched = patch_projection(current, self.store, added, removed, now)
+        except Exception:  # a patch that fails must not fail the write that succeeded
+            _log.exception("patching the projection failed; it will be rebuilt")
+            return False
+        if patched is None:
+            return False
+        self._projections.drop_other_dates()
+        self._projections.put(None, patched)
+        self._patches += 1
+        return True
 
     def validate_with(self, extra: Sequence[ox.Quad] = (), origins: dict | None = None):  # type: ignore[no-untyped-def]
         """SHACL report for what the store holds plus ``extra`` quads not yet loaded.
@@ -216,16 +306,85 @@ class KnowledgeGraph:
 
     @property
     def projection_builds(self) -> int:
-        """How many times a projection was built (the cache test watches this)."""
-        return self._projections.builds
+        """How many times a projection was built from the store (the cache tests watch this)."""
+        return self._builds
+
+    @property
+    def projection_loads(self) -> int:
+        """How many times the saved projection was read back instead of built."""
+        return self._loads
+
+    @property
+    def projection_patches(self) -> int:
+        """How many writes were folded into the projection without rebuilding it."""
+        return self._patches
+
+    @property
+    def analysis_ready(self) -> bool:
+        """Whether the projection of the store as it is now is in memory (no build needed)."""
+        return self._projections.peek(self.store.revision, None) is not None
+
+    @property
+    def analysis_revision(self) -> str | None:
+        """The revision of the projection analysis answers come from now (None: none yet)."""
+        p = self._projections.latest(None)
+        return p.revision if p is not None else None
 
     def projection(self, as_of: date | str | None = None) -> Projection:
-        """The actor network at the store's current revision, built only when data changed."""
+        """The actor network at the store's current revision, built only when data changed.
+
+        With ``serve_previous`` set and a projection of an older revision at hand, that one is
+        returned while a background thread builds the new one.
+        """
         when = _iso_date(as_of)
-        return self._projections.get(self.store.revision, when, lambda: self._build(when))
+        revision = self.store.revision
+        found = self._projections.peek(revision, when)
+        if found is None and self.serve_previous:
+            found = self._projections.latest(when)
+            if found is not None:
+                self._rebuild_in_background(when)
+        if found is None:
+            found = self._projections.get(revision, when, lambda: self._build(when))
+        _served.revision = found.revision
+        return found
+
+    def _rebuild_in_background(self, when: str | None) -> None:
+        """Start one thread building the projection of the current revision, if none runs."""
+        with self._rebuild_lock:
+            if self._rebuild is not None and self._rebuild.is_alive():
+                return
+
+            def rebuild() -> None:
+                try:
+                    # Until the build catches up with the writes that land meanwhile.
+                    while True:
+                        revision = self.store.revision
+                        self._projections.get(revision, when, lambda: self._build(when))
+                        if self.store.revision == revision:
+                            return
+                except Exception:
+                    _log.exception("rebuilding the projection failed")
+
+            self._rebuild = threading.Thread(target=rebuild, name="vckg-projection", daemon=True)
+            self._rebuild.start()
+
+    def wait_for_rebuild(self, timeout: float | None = None) -> None:
+        """Wait for a background rebuild started by ``projection`` (tests, orderly shutdown)."""
+        thread = self._rebuild
+        if thread is not None:
+            thread.join(timeout)
 
     def _build(self, when: str | None) -> Projection:
-        built = build_projection(self.store, as_of=when, base=self.base)
+        saved = self._saved if when is None else None
+        revision = self.store.revision
+        built = saved.load(revision) if saved is not None else None
+        if built is not None:
+            self._loads += 1
+        else:
+            built = build_projection(self.store, as_of=when, base=self.base)
+            self._builds += 1
+            if saved is not None and built.revision == revision and self.store.record_revision():
+                saved.save(built)
         # The service warms what every answer shows, so that the first question (or the
         # server's start-up warm-up) pays for it rather than a request in the hot path.
         self._impact_table()
@@ -268,7 +427,7 @@ class KnowledgeGraph:
         """Who is linked to an impact under these options (the projection's ``as_of``, if any,
         replacing the impact's period), remembered per revision."""
         return self._memo().get(
-            ("linked", p.as_of, iri, max_hops, min_status, strict_products),
+            ("linked", p.revision, p.as_of, iri, max_hops, min_status, strict_products),
             lambda: linkage.linked_actors(
                 p, iri, max_hops, p.as_of, min_status=min_status, strict_products=strict_products
             ),
@@ -406,7 +565,16 @@ class KnowledgeGraph:
         if extra_leverage or extra_memberships:
             found = analyse()
         else:
-            key = ("leverage", when, iri, max_hops, min_status, strict_products, threshold)
+            key = (
+                "leverage",
+                p.revision,
+                when,
+                iri,
+                max_hops,
+                min_status,
+                strict_products,
+                threshold,
+            )
             found = self._memo().get(key, analyse)
         modes = {x.actor: x.mode for x in found_linkage}
         page = slice(offset, offset + limit)
@@ -437,7 +605,7 @@ class KnowledgeGraph:
         """The leverage edges that count for one impact (its period or ``as_of``, its
         ``min_status``), remembered per revision: rebuilt only when something is excluded."""
         return self._memo().get(
-            ("leverage-network", p.as_of, iri, when, min_status),
+            ("leverage-network", p.revision, p.as_of, iri, when, min_status),
             lambda: leverage_network(p, iri, when, min_status),
         )
 
@@ -533,7 +701,9 @@ class KnowledgeGraph:
         """One actor: names, roles, sectors, memberships and business relationships."""
         iri = self.resolve(identifier, "vc:Actor")
         p = self.projection()
-        node = p.index[iri]
+        node = p.node(iri)
+        if node is None:  # added since the projection being served (a rebuild runs)
+            raise NotFound(f"no actor with id {identifier!r} in the analysis yet: retry shortly")
         values = lookups.actor_properties(self.store, iri, self.base)
         edge_numbers = sorted(
             {*p.flow_out[node], *p.flow_in[node], *p.financial_out[node], *p.financial_in[node]}
@@ -722,13 +892,13 @@ class KnowledgeGraph:
         known: dict[int, list[str]] = {}
         missing: set[int] = set()
         for n in edges & p.sourced_edges:
-            remembered, urls = memo.known(("evidence", p.as_of, n))
+            remembered, urls = memo.known(("evidence", p.revision, p.as_of, n))
             if not remembered:
                 missing.add(n)
             elif urls:
                 known[n] = urls
         for n, urls in lookups.relationship_sources(self.store, p, missing).items():
-            memo.put(("evidence", p.as_of, n), urls)
+            memo.put(("evidence", p.revision, p.as_of, n), urls)
             if urls:
                 known[n] = urls
         return known

@@ -22,6 +22,11 @@ class Health(BaseModel):
     version: str
     revision: str
     persistent: bool
+    #: Whether analysis answers come from the store as it is now; False while the projection
+    #: is (re)built, when they come from the previous one (``analysis_revision``) or wait.
+    analysis_ready: bool
+    #: The store revision analysis answers are computed at now (None before the first build).
+    analysis_revision: str | None
     counts: GraphInfo
 
 
@@ -39,5 +44,7 @@ async def health(kg: Graph, workers: WorkerPool) -> Health:
         version=__version__,
         revision=kg.revision,
         persistent=kg.persistent,
+        analysis_ready=kg.analysis_ready,
+        analysis_revision=kg.analysis_revision,
         counts=counts,
     )

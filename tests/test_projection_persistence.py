@@ -1,0 +1,318 @@
+"""The projection kept in step with writes and restarts: patched on small writes (equal to a
+rebuild), saved beside an on-disk store and read back on start when its revision matches,
+ignored when it does not, and, in a server, the previous one answering while a rebuild runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from valuechain_kg.api import ApiSettings, create_app
+from valuechain_kg.graph import KnowledgeGraph
+from valuechain_kg.service.projection_file import ProjectionFile
+from valuechain_kg.service.projection_reader import build_projection
+from valuechain_kg.store import GraphStore
+from valuechain_kg.store.revision import state_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+COBALT = ROOT / "data" / "cases" / "cobalt-drc"
+VC = "https://w3id.org/valuechain#"
+ID = "https://w3id.org/valuechain/id/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+ACTORS = [f"a{n}" for n in range(5)]
+IMPACTS = ["harm-1", "harm-2"]
+
+
+def _n(local: str) -> ox.NamedNode:
+    return ox.NamedNode(ID + local)
+
+
+def _v(local: str) -> ox.NamedNode:
+    return ox.NamedNode(VC + local)
+
+
+def _base_graph() -> KnowledgeGraph:
+    """Five typed actors, two typed impacts, one product: the ground the writes vary on."""
+    kg = KnowledgeGraph(GraphStore())
+    quads = [ox.Quad(_n(a), RDF_TYPE, _v("Actor")) for a in ACTORS]
+    quads += [ox.Quad(_n(i), RDF_TYPE, _v("AdverseImpact")) for i in IMPACTS]
+    quads.append(ox.Quad(_n("cobalt"), RDF_TYPE, _v("Product")))
+    kg.store.add(quads)
+    return kg
+
+
+def _relationship(k: int, a: str, b: str, share: float | None, product: bool) -> list[ox.Quad]:
+    """A supplies relationship, reified with a revenue share and a product when asked."""
+    quads = [ox.Quad(_n(a), _v("supplies"), _n(b))]
+    if share is None and not product:
+        return quads
+    r = _n(f"rel-{k}")
+    quads += [
+        ox.Quad(r, RDF_TYPE, _v("BusinessRelationship")),
+        ox.Quad(r, _v("fromActor"), _n(a)),
+        ox.Quad(r, _v("toActor"), _n(b)),
+        ox.Quad(r, _v("relationshipType"), _v("supplies")),
+        ox.Quad(
+            r,
+            ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"),
+            ox.NamedNode(f"https://example.org/src/{k}"),
+        ),
+    ]
+    if share is not None:
+        quads.append(
+            ox.Quad(
+                r,
+                _v("revenueShare"),
+                ox.Literal(
+                    str(share), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+                ),
+            )
+        )
+    if product:
+        quads.append(ox.Quad(r, _v("product"), _n("cobalt")))
+    return quads
+
+
+def _involvement(k: int, actor: str, impact: str, mode: str) -> list[ox.Quad]:
+    node = _n(f"inv-{k}")
+    return [
+        ox.Quad(node, RDF_TYPE, _v("Involvement")),
+        ox.Quad(node, _v("actor"), _n(actor)),
+        ox.Quad(node, _v("impact"), _n(impact)),
+        ox.Quad(node, _v("mode"), _v(mode)),
+    ]
+
+
+def _leverage(k: int, holder: str, target: str, strength: float) -> list[ox.Quad]:
+    node = _n(f"lev-{k}")
+    return [
+        ox.Quad(node, RDF_TYPE, _v("Leverage")),
+        ox.Quad(node, _v("holder"), _n(holder)),
+        ox.Quad(node, _v("target"), _n(target)),
+        ox.Quad(node, _v("basis"), _v("ContractTerms")),
+        ox.Quad(
+            node,
+            _v("strength"),
+            ox.Literal(
+                str(strength), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+            ),
+        ),
+    ]
+
+
+actor = st.sampled_from(ACTORS)
+_additions = st.one_of(
+    st.builds(
+        lambda a, b, share, product: ("rel", a, b, share, product),
+        actor,
+        actor,
+        st.one_of(st.none(), st.sampled_from([0.1, 0.3, 0.6])),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda a, i, m: ("inv", a, i, m),
+        actor,
+        st.sampled_from(IMPACTS),
+        st.sampled_from(["Cause", "Contribution", "DirectLinkage"]),
+    ),
+    st.builds(lambda h, t, s: ("lev", h, t, s), actor, actor, st.sampled_from([0.2, 0.7])),
+)
+#: Each step adds one thing, or removes (whole or one quad of) something added earlier.
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "add", "remove", "remove-one"]), _additions, st.integers(0, 50)
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _quads_of(k: int, thing: tuple[object, ...]) -> list[ox.Quad]:
+    kind = thing[0]
+    if kind == "rel":
+        return _relationship(k, *thing[1:])  # type: ignore[arg-type]
+    if kind == "inv":
+        return _involvement(k, *thing[1:])  # type: ignore[arg-type]
+    return _leverage(k, *thing[1:])  # type: ignore[arg-type]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_patched_projection_equals_a_rebuilt_one(
+    plan: list[tuple[str, tuple[object, ...], int]],
+) -> None:
+    kg = _base_graph()
+    kg.projection()
+    written: list[list[ox.Quad]] = []
+    for k, (action, thing, pick) in enumerate(plan):
+        if action == "add" or not written:
+            added, removed = [q for q in _quads_of(k, thing) if q not in kg.store.oxigraph], []
+            written.append(added)
+        else:
+            group = written[pick % len(written)]
+            chosen = (
+                group if action == "remove" else group[pick % len(group) : pick % len(group) + 1]
+            )
+            added, removed = [], [q for q in chosen if q in kg.store.oxigraph]
+        anchored = {
+            q.subject
+            for q in kg.store.quads()
+            if q.predicate in (_v("impact"), _v("holder"), _v("fromActor"), _v("supplies"))
+        }
+        anchored |= {
+            q.subject
+            for q in removed
+            if q.predicate in (_v("impact"), _v("holder"), _v("fromActor"), _v("supplies"))
+        }
+        before = (kg.store.revision, kg.store.writes)
+        kg.store.apply_change(removed=removed, added=added)
+        # A lone quad left behind by an earlier partial removal (a node with no vc:impact,
+        # vc:holder or vc:fromActor any more) anchors nothing: that write is rebuilt instead.
+        lone = bool(removed) and all(q.subject not in anchored for q in removed)
+        if (added or removed) and not lone:
+            assert kg.observe_change(before, added=added, removed=removed)
+        patched = kg.projection()
+        assert patched == build_projection(kg.store)
+
+
+def test_a_write_touching_actors_is_not_patched_but_rebuilt() -> None:
+    kg = _base_graph()
+    kg.projection()
+    name = [ox.Quad(_n("a1"), ox.NamedNode("https://schema.org/name"), ox.Literal("Mine"))]
+    before = (kg.store.revision, kg.store.writes)
+    kg.store.add(name)
+    assert not kg.observe_change(before, added=name)
+    assert kg.projection().names[kg.projection().index[ID + "a1"]] == "Mine"
+    assert kg.projection_builds == 2
+
+
+def test_a_patch_skipped_when_another_write_landed_between() -> None:
+    kg = _base_graph()
+    kg.projection()
+    before = (kg.store.revision, kg.store.writes)
+    kg.store.add(_involvement(1, "a0", "harm-1", "Cause"))
+    change = _involvement(2, "a1", "harm-1", "Cause")
+    kg.store.add(change)
+    assert not kg.observe_change(before, added=change)
+    assert len(kg.projection().involvements[ID + "harm-1"]) == 2
+
+
+def test_a_relationship_write_is_patched_not_rebuilt() -> None:
+    kg = _base_graph()
+    kg.projection()
+    before = (kg.store.revision, kg.store.writes)
+    quads = _relationship(9, "a0", "a3", 0.6, True)
+    kg.store.add(quads)
+    assert kg.observe_change(before, added=quads)
+    assert kg.projection_patches == 1
+    assert kg.projection() == build_projection(kg.store)
+    assert kg.projection_builds == 1
+
+
+# --- saved beside the store --------------------------------------------------------------------
+
+
+def test_restart_reads_the_saved_projection_instead_of_building(tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    first = kg.projection()
+    assert kg.projection_builds == 1
+    kg.close()
+    assert (state_folder(store) / "projection.pickle").is_file()
+    assert not any(p.name.endswith(".pickle") for p in store.iterdir())  # not in RocksDB's folder
+
+    again = KnowledgeGraph.open(store)
+    assert again.revision == first.revision  # the revision survived the restart
+    answer = again.linked_actors("cobalt-child-labour-drc")
+    assert answer.total > 0
+    assert (again.projection_builds, again.projection_loads) == (0, 1)
+    assert again.projection() == first
+    again.close()
+
+
+def test_the_saved_projection_is_ignored_when_the_store_changed(tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    saved = kg.projection()
+    kg.close()
+    # A write by a process that never builds a projection: the saved one no longer matches.
+    writer = GraphStore(store)
+    writer.update("INSERT DATA { vcid:newcomer a vc:Actor }")
+    assert writer.revision != saved.revision
+    writer.close()
+
+    again = KnowledgeGraph.open(store)
+    p = again.projection()
+    assert (again.projection_builds, again.projection_loads) == (1, 0)
+    assert ID + "newcomer" in p.index
+    again.close()
+
+
+def test_a_write_cut_short_leaves_no_matching_revision(tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    saved = kg.projection()
+    kg.close()
+    # What a process killed in the middle of a write leaves: the revision file says dirty.
+    (state_folder(store) / "revision").write_text("dirty")
+    again = KnowledgeGraph.open(store)
+    assert again.revision != saved.revision
+    again.projection()
+    assert (again.projection_builds, again.projection_loads) == (1, 0)
+    again.close()
+
+
+def test_a_file_of_another_revision_or_not_ours_is_not_read(tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    p = kg.projection()
+    kg.close()
+    saved = ProjectionFile(store)
+    assert saved.load(p.revision) == p
+    assert saved.load("someotherrevision") is None
+    saved.path.write_bytes(b"not a projection at all")
+    assert saved.load(p.revision) is None
+
+
+# --- a server answers from the previous projection while rebuilding ----------------------------
+
+
+def test_server_answers_from_the_previous_projection_while_rebuilding() -> None:
+    kg = KnowledgeGraph.open(data=[COBALT])
+    with TestClient(create_app(kg, ApiSettings())) as client:
+        kg.wait_for_rebuild(5)
+        kg.projection()  # the warm-up's build
+        old = kg.revision
+        first = client.get("/impacts/cobalt-child-labour-drc/linked-actors")
+        assert first.headers["analysis-revision"] == old
+        assert client.get("/health").json()["analysis_ready"] is True
+
+        # Hold the build lock, as a long rebuild does, and write something not patched.
+        with kg._projections._lock:
+            kg.store.update("INSERT DATA { vcid:newcomer a vc:Actor }")
+            health = client.get("/health").json()
+            assert (health["analysis_ready"], health["analysis_revision"]) == (False, old)
+            during = client.get("/impacts/cobalt-child-labour-drc/linked-actors")
+            assert during.status_code == 200
+            assert during.headers["analysis-revision"] == old
+            assert during.json() == first.json()
+            # Its tag is the old revision's: a client never keeps it as the new state.
+            assert during.headers["etag"] == first.headers["etag"]
+        kg.wait_for_rebuild(30)
+        after = client.get("/impacts/cobalt-child-labour-drc/linked-actors")
+        assert after.headers["analysis-revision"] == kg.revision != old
+        assert client.get("/health").json()["analysis_ready"] is True
+
+
+@pytest.mark.parametrize("serve_previous", [False])
+def test_outside_a_server_answers_wait_for_the_new_projection(serve_previous: bool) -> None:
+    kg = _base_graph()
+    kg.serve_previous = serve_previous
+    kg.projection()
+    kg.store.update("INSERT DATA { vcid:z a vc:Actor }")
+    assert ID + "z" in kg.projection().index
