@@ -385,3 +385,18 @@ def test_the_seed_texts_three_examples_of_leverage_in_use_are_present(store: Gra
         f" FILTER(?r IN (<{ROLES['digital-infrastructure-provider']}>, <{tech}>))",
     )
     assert ict >= 1  # a response by the organisation behind an initiative of ICT companies
+
+
+def test_info_shows_the_version_2_coverage(store: GraphStore) -> None:
+    """``vckg info`` (and ``/health``) count what the v2 model adds, as SPARQL counts it."""
+    from valuechain_kg.service.graph import KnowledgeGraph
+
+    info = KnowledgeGraph(store).info()
+    assert info.products == count(store, "?x a vc:Product") >= 30
+    assert info.specific_instances == count(store, "?x a vc:SpecificInstance") >= 3
+    assert info.impacts_with_period == count(
+        store, "?x a vc:AdverseImpact FILTER EXISTS { ?x vc:started|vc:ended ?d }"
+    )
+    assert info.impacts_with_period > 0
+    assert {"alleged", "reported", "acknowledged"} <= set(info.claims_by_assertion)
+    assert sum(info.claims_by_assertion.values()) == count(store, "?x vc:assertion ?k")

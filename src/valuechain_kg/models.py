@@ -30,6 +30,12 @@ class GraphInfo(BaseModel):
     leverage_by_basis: dict[str, int]
     initiatives: list[InitiativeCount]
     responses_by_type: dict[str, int]
+    #: Version-2 coverage: what flows on the edges, when impacts happened, how sure each
+    #: claim is, and the NCP specific instances behind the cases.
+    products: int = 0
+    impacts_with_period: int = 0
+    claims_by_assertion: dict[str, int] = {}
+    specific_instances: int = 0
 
 
 # --- the two questions (DESIGN.md, "JSON contracts") -------------------------------------------

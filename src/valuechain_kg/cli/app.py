@@ -348,6 +348,10 @@ def info(
         f"{summary.triples} triples, {summary.actors} actors, {summary.impacts} impacts, "
         f"{len(summary.initiatives)} initiatives"
     )
+    stdout.print(
+        f"{summary.products} products, {summary.impacts_with_period} impacts with a period, "
+        f"{summary.specific_instances} NCP specific instances"
+    )
     for title, counts in (
         ("Actors by role", summary.actors_by_role),
         ("Relationships by type", summary.relationships_by_type),
@@ -356,6 +360,7 @@ def info(
         ("Involvements by mode", summary.involvements_by_mode),
         ("Leverage by basis", summary.leverage_by_basis),
         ("Responses by type", summary.responses_by_type),
+        ("Claims by assertion status", summary.claims_by_assertion),
     ):
         out.show_counts(title, counts, stdout)
     out.show_counts(

@@ -209,6 +209,17 @@ def graph_info(store: GraphStore, base: str) -> GraphInfo:
         responses_by_type=_slug_counts(
             _count_by(store, "vc:Response", "vc:responseType"), vocab.RESPONSE_TYPES
         ),
+        products=_count(store, "?p a vc:Product"),
+        impacts_with_period=_count(
+            store, "?i a vc:AdverseImpact FILTER EXISTS { ?i vc:started|vc:ended ?d }"
+        ),
+        claims_by_assertion=_slug_counts(
+            store.select(
+                "SELECT ?k (COUNT(DISTINCT ?n) AS ?c) WHERE { ?n vc:assertion ?k } GROUP BY ?k"
+            ),
+            vocab.ASSERTIONS,
+        ),
+        specific_instances=_count(store, "?s a vc:SpecificInstance"),
     )
 
 
