@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from valuechain_kg.errors import InputError, InputProblem, Location
+from valuechain_kg.errors import InputError, InputProblem, Location, StoreFull, is_disk_full
 
 __all__ = ["STAGING_MARK", "Staging", "exchange_folders", "staging_folders_of"]
 
@@ -146,7 +146,20 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(target)
         self.path = target.with_name(f".{target.name}{STAGING_MARK}{uuid.uuid4().hex[:12]}")
-        self.store = ox.Store(str(self.path))
+        try:
+            self.store = ox.Store(str(self.path))
+        except OSError as exc:
+            shutil.rmtree(self.path, ignore_errors=True)
+            if is_disk_full(exc):
+                raise self._full(exc) from exc
+            raise
+
+    def _full(self, exc: OSError) -> StoreFull:
+        return StoreFull(
+            f"the disk holding the store {self.path.parent if self.path else '(in memory)'} is "
+            f"full: nothing was written and the store is as it was; free some space and retry "
+            f"({exc})"
+        )
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, on_progress: object | None = None) -> None:
         """Load one RDF file with Oxigraph's loader; bad syntax -> InputError naming the spot."""
@@ -164,11 +177,20 @@ class Staging:
                     self.store.bulk_load(reader, format=fmt, base_iri=base)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise InputError([syntax_problem(exc, str(path))]) from exc
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise self._full(exc) from exc
+            raise InputError([InputProblem(Location(str(path)), str(exc))]) from exc
+        except ValueError as exc:
             raise InputError([InputProblem(Location(str(path)), str(exc))]) from exc
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
-        self.store.bulk_extend(quads)
+        try:
+            self.store.bulk_extend(quads)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise self._full(exc) from exc
+            raise
 
     def quads(self) -> Iterator[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
