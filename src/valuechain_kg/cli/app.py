@@ -217,7 +217,7 @@ def _render_report(report: object, fmt: str) -> None:
 
 
 @contextmanager
-def _load_progress() -> Iterator[Callable[[int], None]]:
+def _load_progress() -> Iterator[Callable[[int], None] | None]:
     """A progress bar for loads past PROGRESS_THRESHOLD triples, shown on a terminal only."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -239,6 +239,10 @@ def _load_progress() -> Iterator[Callable[[int], None]]:
             progress.update(task, visible=True)
         progress.update(task, advance=count)
 
+    if not stderr.is_terminal:
+        # Off a terminal nothing is shown, and the loader then reads the file by itself.
+        yield None
+        return
     with progress:
         yield advance
 
