@@ -206,3 +206,23 @@ def test_the_staging_folder_of_a_running_load_is_left_alone(tmp_path: Path) -> N
         kg.close()
     finally:
         del other
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_a_triple_term_opening_across_a_read_chunk_border_is_still_checked(
+    tmp_path: Path, shift: int
+) -> None:
+    from valuechain_kg.ingest.rdf_limits import _CHUNK, MAX_TURTLE_DEPTH, check_rdf_file
+
+    depth = MAX_TURTLE_DEPTH + 5
+    deep = "<<( <http://e/s> <http://e/p> " * depth + '"1"' + " )>>" * depth
+    line = f"<http://e/s> <http://e/p> {deep} .\n"
+    filler = f"<{EX}a> <{EX}b> <{EX}c> .\n"
+    # The first "<<" starts one byte before the chunk border (or on it, or after it).
+    lead = "#" * (_CHUNK - 1 - len("<http://e/s> <http://e/p> ") - shift) + "\n"
+    path = tmp_path / "deep.nt"
+    path.write_text(lead[1:] + line[:-1] + "\n" + filler)
+    with pytest.raises(InputError, match="nest"):
+        check_rdf_file(path, ox.RdfFormat.N_TRIPLES)
+    plain = _numbers(tmp_path / "plain.nt", 0, 10)
+    check_rdf_file(plain, ox.RdfFormat.N_TRIPLES)
