@@ -375,6 +375,25 @@ def info(
 # --- the two questions ---------------------------------------------------------------------
 
 
+def _analysis_options(
+    max_hops: int,
+    as_of: str | None,
+    min_status: AssertionStatus | None,
+    strict_products: bool,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """The options every analysis command passes to the facade, read from its flags."""
+    return {
+        "max_hops": max_hops,
+        "as_of": _as_of(as_of),
+        "min_status": min_status.value if min_status else None,
+        "strict_products": strict_products,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
 @app.command()
 @reports_errors
 def linked(
@@ -390,15 +409,9 @@ def linked(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Who causes, contributes to, or is directly linked to an adverse impact."""
-    when = _as_of(as_of)
     answer = _open(data, store).linked_actors(
         impact,
-        max_hops=max_hops,
-        as_of=when,
-        min_status=min_status.value if min_status else None,
-        strict_products=strict_products,
-        limit=limit,
-        offset=offset,
+        **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
     out.show_linked(answer, fmt.value, stdout)
 
@@ -419,16 +432,10 @@ def leverage(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Who holds leverage over the entities causing or contributing to an impact."""
-    when = _as_of(as_of)
     answer = _open(data, store).leverage(
         impact,
         threshold=threshold,
-        max_hops=max_hops,
-        as_of=when,
-        min_status=min_status.value if min_status else None,
-        strict_products=strict_products,
-        limit=limit,
-        offset=offset,
+        **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
     out.show_leverage(answer, fmt.value, stdout)
 
@@ -448,15 +455,9 @@ def impacts_of(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Every impact an actor is linked to, and how."""
-    when = _as_of(as_of)
     answer = _open(data, store).impacts_of(
         actor,
-        max_hops=max_hops,
-        as_of=when,
-        min_status=min_status.value if min_status else None,
-        strict_products=strict_products,
-        limit=limit,
-        offset=offset,
+        **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
     out.show_any(answer, fmt.value, stdout, title=f"Impacts linked to {actor}")
 

@@ -56,7 +56,7 @@ from valuechain_kg.store.staging import Staging
 if TYPE_CHECKING:
     from valuechain_kg.validation import ValidationReport
 
-__all__ = ["WRITE_LOCK", "UpdateOutcome", "apply_validated_update", "load_quads", "load_staged"]
+__all__ = ["WRITE_LOCK", "UpdateOutcome", "apply_validated_update", "load_staged"]
 
 #: Held by every write, from reading the old state to committing the new one.
 WRITE_LOCK = threading.Lock()
@@ -191,31 +191,6 @@ def _difference_on_a_copy(
         removed = [q for q in live.quads_for_pattern(None, None, None, None) if q not in scratch]
     return added, removed
 
-
-def load_quads(
-    store: GraphStore,
-    quads: Iterable[ox.Quad],
-    validate: bool = True,
-    origins: dict[str, Location] | None = None,
-) -> int:
-    """Add ``quads`` in one transaction, after validating them with the store; how many were new.
-
-    Raises ValidationFailed (store untouched) when the store plus the quads would break a shape
-    with Violation severity, StoreFull (store untouched) when the disk is full.
-    """
-    with WRITE_LOCK:
-        live = store.oxigraph
-        new = [q for q in dict.fromkeys(quads) if q not in live]
-        del live
-        if validate:
-            from valuechain_kg.validation import validate_change
-
-            report = validate_change(store, added=new, origins=origins)
-            if not report.conforms:
-                raise ValidationFailed(report)
-        if new:
-            store.add(new)
-        return len(new)
 
 
 def load_staged(
