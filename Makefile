@@ -7,7 +7,7 @@ STORE ?= .vckg-store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint lab bench clean
+.PHONY: run test test-fast lint lab bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -13,3 +13,28 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+#: Test modules that start real servers, kill processes or run notebooks and benchmarks:
+#: ``make test`` runs them, ``make test-fast`` (``-m "not slow"``) leaves them out.
+SLOW_MODULES = frozenset(
+    {
+        "test_bench",
+        "test_deadlines",
+        "test_graph_store_protocol",
+        "test_load_staging",
+        "test_notebooks",
+        "test_schemathesis",
+        "test_server",
+        "test_server_limits",
+        "test_update_atomicity",
+        "test_v2_reference",
+        "test_w3c_protocol",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -192,7 +192,6 @@ def _difference_on_a_copy(
     return added, removed
 
 
-
 def load_staged(
     store: GraphStore,
     staging: Staging,
