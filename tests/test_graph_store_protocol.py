@@ -15,17 +15,13 @@ parse or are too large, data that breaks the shapes, hostile RDF/XML, and ``Allo
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+import live_server
 import pytest
 import rdflib
 from rdflib.collection import Collection
@@ -135,40 +131,18 @@ def read_manifests(path: Path = MANIFEST) -> list[GspTest]:
 TESTS = read_manifests() if MANIFEST.exists() else []
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server process on a free loopback port, with its own on-disk store and a token."""
-    port = free_port()
-    store = tmp_path_factory.mktemp("gsp-store")
-    env = {**os.environ, "VCKG_UPDATE_TOKEN": TOKEN}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "valuechain_kg.api.server", "--store", str(store)]
-        + ["--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    folder = tmp_path_factory.mktemp("gsp-store")
+    server = live_server.start(
+        folder / "server.log",
+        "--store",
+        str(folder / "store"),
+        env={"VCKG_UPDATE_TOKEN": TOKEN},
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not start")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    yield server.url
+    server.stop()
 
 
 def empty_store(base: str) -> None:

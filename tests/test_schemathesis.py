@@ -8,16 +8,12 @@ serves the bundled demo cases, so ids in the path can resolve as well as fail.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import live_server
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -33,38 +29,17 @@ CASES = ROOT / "data" / "cases"
 EXAMPLES = 25
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("schemathesis") / "server.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "valuechain_kg.api.server", "--port", str(port)]
-        + ["--data", str(CASES), "--no-validate"],
-        env={**os.environ, "VCKG_QUERY_TIMEOUT": "5"},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
+    server = live_server.start(
+        tmp_path_factory.mktemp("schemathesis") / "server.log",
+        "--data",
+        str(CASES),
+        "--no-validate",
+        env={"VCKG_QUERY_TIMEOUT": "5"},
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not start: " + log.read_text())
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    yield server.url
+    server.stop()
 
 
 def _openapi() -> dict[str, Any]:

@@ -3,11 +3,8 @@ does not block other requests, and SIGTERM shuts it down leaving an on-disk stor
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import live_server
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -35,35 +33,11 @@ class Server:
     store: Path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
-    port = free_port()
     store = tmp / "store"
     log = tmp / "server.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "valuechain_kg.api.server", "--store", str(store)]
-        + ["--port", str(port), *extra],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return Server(url, process, log, store)
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not start: " + log.read_text())
-        time.sleep(0.2)
+    live = live_server.start(log, "--store", str(store), *extra, env=env)
+    return Server(live.url, live.process, log, store)
 
 
 def stop(server: Server) -> int:

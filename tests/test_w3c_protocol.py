@@ -10,17 +10,13 @@ checks the answers.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
+import live_server
 import pytest
 import rdflib
 from rdflib.collection import Collection
@@ -116,40 +112,18 @@ def read_manifest(path: Path = MANIFEST) -> list[ProtocolTest]:
 TESTS = read_manifest() if MANIFEST.exists() else []
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server process on a free loopback port, with its own on-disk store."""
-    port = free_port()
-    store = tmp_path_factory.mktemp("w3c-store")
-    env = {**os.environ, "VCKG_UPDATE_TOKEN": TOKEN}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "valuechain_kg.api.server", "--store", str(store)]
-        + ["--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    folder = tmp_path_factory.mktemp("w3c-store")
+    server = live_server.start(
+        folder / "server.log",
+        "--store",
+        str(folder / "store"),
+        env={"VCKG_UPDATE_TOKEN": TOKEN},
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the server did not start")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    yield server.url
+    server.stop()
 
 
 def load_graph_data(base: str, graph_data: dict[str, Path]) -> None:
