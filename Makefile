@@ -7,7 +7,7 @@ STORE ?= .vckg-store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint lab bench clean
+.PHONY: run test test-fast lint lab bench clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/vckg serve --store $(STORE) --demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# Debian packages the whole suite needs (Chromium, Java 17, Virtuoso); idempotent.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
