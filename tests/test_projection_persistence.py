@@ -316,3 +316,25 @@ def test_outside_a_server_answers_wait_for_the_new_projection(serve_previous: bo
     kg.projection()
     kg.store.update("INSERT DATA { vcid:z a vc:Actor }")
     assert ID + "z" in kg.projection().index
+
+
+# --- SPARQL updates feed the same patch ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { vcid:hunan-shanshan vc:supplies vcid:tianjin-bm }",
+        "DELETE { ?l ?p ?o } WHERE { ?l a vc:Leverage ; vc:holder vcid:hunan-shanshan ; "
+        "vc:target vcid:huayou-cobalt ; ?p ?o }",
+    ],
+    ids=["insert-data", "delete-where"],
+)
+def test_a_sparql_update_patches_the_projection_instead_of_rebuilding(update: str) -> None:
+    kg = KnowledgeGraph.open(data=[COBALT])
+    kg.projection()
+    outcome = kg.update(update)
+    assert outcome.added + outcome.removed >= 1
+    assert kg.projection_patches == 1
+    assert kg.projection() == build_projection(kg.store)
+    assert kg.projection_builds == 1

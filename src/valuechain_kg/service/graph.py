@@ -170,10 +170,7 @@ class KnowledgeGraph:
         outcome = writes.apply_validated_update(
             self.store, update, base_iri, before_commit, guarded=guarded
         )
-        added = getattr(outcome, "added_quads", None)
-        removed = getattr(outcome, "removed_quads", None)
-        if added is not None and removed is not None:
-            self.observe_change(before, added=added, removed=removed)
+        self.observe_change(before, added=outcome.added_quads, removed=outcome.removed_quads)
         return outcome
 
     # --- keeping the projection in step with writes ------------------------------------------

@@ -70,6 +70,9 @@ class UpdateOutcome:
     removed: int
     #: The store's size before the update plus the change, not a recount of the store.
     triples_after: int
+    #: The quads themselves, so the projection can be patched with the same difference.
+    added_quads: tuple[ox.Quad, ...] = ()
+    removed_quads: tuple[ox.Quad, ...] = ()
 
 
 def _in_default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -152,7 +155,11 @@ def apply_validated_update(
             before_commit()
         store.apply_change(removed=removed, added=added, exact=True)
         return UpdateOutcome(
-            added=len(added), removed=len(removed), triples_after=before - len(removed) + len(added)
+            added=len(added),
+            removed=len(removed),
+            triples_after=before - len(removed) + len(added),
+            added_quads=tuple(added),
+            removed_quads=tuple(removed),
         )
 
 
