@@ -1,8 +1,10 @@
-"""``/docs`` that works offline: Swagger UI served from the installed ``swagger-ui-bundle``.
+"""``/docs`` that works offline: Swagger UI served from the package's own vendored copy.
 
 FastAPI's default page loads Swagger UI from a CDN, which fails on an air-gapped analyst's
-machine. The ``swagger-ui-bundle`` package (Apache-2.0, like Swagger UI itself, whose licence
-ships with it) carries the same assets; they are mounted under ``/static/swagger-ui``.
+machine. The assets of npm's ``swagger-ui-dist`` (Apache-2.0; licence and version in
+``static/vendor/``) are mounted under ``/static/swagger-ui``. It must be a Swagger UI of the
+5.x line: older ones cannot read the OpenAPI 3.1 document FastAPI writes and render only
+"Unable to render this definition".
 
 Swagger UI's validator badge would send the whole schema to validator.swagger.io; it is
 switched off (``validatorUrl: null``) so the page never talks to an outside site.
@@ -10,22 +12,24 @@ switched off (``validatorUrl: null``) so the page never talks to an outside site
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
-__all__ = ["SWAGGER_ASSETS", "SWAGGER_UI_PARAMETERS", "install_offline_docs"]
+__all__ = ["SWAGGER_ASSETS", "SWAGGER_FILES", "SWAGGER_UI_PARAMETERS", "install_offline_docs"]
 
 SWAGGER_ASSETS = "/static/swagger-ui"
+SWAGGER_FILES = Path(__file__).resolve().parent / "static" / "vendor" / "swagger-ui"
 #: Merged into FastAPI's Swagger UI configuration; None renders as JSON null.
 SWAGGER_UI_PARAMETERS: dict[str, object] = {"validatorUrl": None}
 
 
 def install_offline_docs(app: FastAPI) -> None:
     """Mount the Swagger UI assets and serve ``/docs`` pointing at them (no CDN)."""
-    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(SWAGGER_FILES)), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
