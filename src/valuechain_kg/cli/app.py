@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from valuechain_kg.cli import output as out
+from valuechain_kg.cli.help import HumanGroup
 from valuechain_kg.datasets.synthetic import MIN_ACTORS
 from valuechain_kg.errors import UsageError, ValidationFailed, VckgError, is_disk_full
 from valuechain_kg.namespaces import DEFAULT_BASE
@@ -31,8 +32,11 @@ app = typer.Typer(
     help="valuechain-kg: who is linked to an adverse impact, and who holds leverage over it.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=HumanGroup,
 )
-import_app = typer.Typer(help="Turn third-party data into CSV bundles.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Turn third-party data into CSV bundles.", no_args_is_help=True, cls=HumanGroup
+)
 app.add_typer(import_app, name="import")
 
 stdout = Console(soft_wrap=False)
@@ -159,16 +163,34 @@ class ExportFormat(StrEnum):
 
 DataOpt = Annotated[
     list[Path] | None,
-    typer.Option("--data", "-d", help="RDF file or CSV bundle folder (repeatable); no store."),
+    typer.Option(
+        "--data",
+        "-d",
+        metavar="PATH",
+        help="RDF file or CSV bundle folder, read into memory (repeat for several).",
+    ),
 ]
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", "-s", help="On-disk store folder (default: $VCKG_STORE)."),
+    typer.Option(
+        "--store",
+        "-s",
+        metavar="DIR",
+        help="On-disk store folder (default: $VCKG_STORE).",
+    ),
 ]
-BaseOpt = Annotated[str, typer.Option("--base", help="IRI base for ids.")]
-MaxHopsOpt = Annotated[int, typer.Option("--max-hops", min=0, help="Bound on derived paths.")]
+BaseOpt = Annotated[
+    str, typer.Option("--base", metavar="IRI", help="IRI base that bare ids are made under.")
+]
+MaxHopsOpt = Annotated[
+    int,
+    typer.Option("--max-hops", min=0, metavar="N", help="Most edges on a derived path."),
+]
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Only relationships valid on this date (YYYY-MM-DD).")
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE", help="Only relationships valid on this date (YYYY-MM-DD)."
+    ),
 ]
 MinStatusOpt = Annotated[
     AssertionStatus | None,
@@ -178,8 +200,15 @@ StrictProductsOpt = Annotated[
     bool,
     typer.Option("--strict-products", help="Drop rows reached through edges naming no product."),
 ]
-LimitOpt = Annotated[int, typer.Option("--limit", min=0, help="Page size.")]
-OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Page start.")]
+LimitOpt = Annotated[
+    int,
+    typer.Option(
+        "--limit", min=0, metavar="N", help="Rows per page (a page of actors or holders)."
+    ),
+]
+OffsetOpt = Annotated[
+    int, typer.Option("--offset", min=0, metavar="N", help="Rows skipped before the page.")
+]
 FormatOpt = Annotated[AnswerFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -253,7 +282,9 @@ def _load_progress() -> Iterator[Callable[[int], None] | None]:
 @app.command()
 @reports_errors
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="RDF files, CSV bundles or folders.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="RDF files, CSV bundles or folders.")
+    ],
     store: StoreOpt = None,
     base: BaseOpt = DEFAULT_BASE,
     validate: Annotated[bool, typer.Option(help="SHACL-validate before loading.")] = True,
@@ -272,11 +303,16 @@ def load(
 @app.command()
 @reports_errors
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or bundles to check.")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="RDF files or CSV bundles to check (not loaded)."),
+    ] = None,
     data: DataOpt = None,
     store: StoreOpt = None,
     base: BaseOpt = DEFAULT_BASE,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.table,
 ) -> None:
     """Check data against the SHACL shapes; exit 1 when a Violation is found."""
     from valuechain_kg.graph import KnowledgeGraph
@@ -297,10 +333,15 @@ def validate(
 @app.command()
 @reports_errors
 def sparql(
-    query: Annotated[str, typer.Argument(help="A SPARQL query, @FILE, or - for stdin.")],
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="A SPARQL query, @FILE, or - for stdin.")
+    ],
     data: DataOpt = None,
     store: StoreOpt = None,
-    fmt: Annotated[ResultsFormat, typer.Option("--format", "-f")] = ResultsFormat.table,
+    fmt: Annotated[
+        ResultsFormat,
+        typer.Option("--format", "-f", help="Results format (CONSTRUCT and DESCRIBE give Turtle)."),
+    ] = ResultsFormat.table,
 ) -> None:
     """Run a SPARQL query: SELECT/ASK as a table or results format, CONSTRUCT as Turtle."""
     text = _query_text(query)
@@ -325,8 +366,13 @@ def _query_text(query: str) -> str:
 def export(
     data: DataOpt = None,
     store: StoreOpt = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.ttl,
-    output: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="RDF serialisation.")
+    ] = ExportFormat.ttl,
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="File to write (default: stdout)."),
+    ] = None,
 ) -> None:
     """Write the whole graph as Turtle, N-Triples, JSON-LD, ..."""
     body = _open(data, store).export(fmt.value)
@@ -341,7 +387,9 @@ def export(
 def info(
     data: DataOpt = None,
     store: StoreOpt = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
 ) -> None:
     """Counts of actors by role, relationships by type, impacts, involvements, leverage, ..."""
     summary = _open(data, store).info()
@@ -397,7 +445,7 @@ def _analysis_options(
 @app.command()
 @reports_errors
 def linked(
-    impact: Annotated[str, typer.Argument(help="Impact id, CURIE or IRI.")],
+    impact: Annotated[str, typer.Argument(metavar="IMPACT", help="Impact id, CURIE or IRI.")],
     data: DataOpt = None,
     store: StoreOpt = None,
     max_hops: MaxHopsOpt = 6,
@@ -419,10 +467,12 @@ def linked(
 @app.command()
 @reports_errors
 def leverage(
-    impact: Annotated[str, typer.Argument(help="Impact id, CURIE or IRI.")],
+    impact: Annotated[str, typer.Argument(metavar="IMPACT", help="Impact id, CURIE or IRI.")],
     data: DataOpt = None,
     store: StoreOpt = None,
-    threshold: Annotated[float, typer.Option(help="Coalition target strength, in (0, 1].")] = 0.5,
+    threshold: Annotated[
+        float, typer.Option(metavar="STRENGTH", help="Coalition target strength, in (0, 1].")
+    ] = 0.5,
     max_hops: MaxHopsOpt = 6,
     as_of: AsOfOpt = None,
     min_status: MinStatusOpt = None,
@@ -443,7 +493,7 @@ def leverage(
 @app.command("impacts-of")
 @reports_errors
 def impacts_of(
-    actor: Annotated[str, typer.Argument(help="Actor id, CURIE or IRI.")],
+    actor: Annotated[str, typer.Argument(metavar="ACTOR", help="Actor id, CURIE or IRI.")],
     data: DataOpt = None,
     store: StoreOpt = None,
     max_hops: MaxHopsOpt = 6,
@@ -467,9 +517,13 @@ def impacts_of(
 def impacts(
     data: DataOpt = None,
     store: StoreOpt = None,
-    category: Annotated[str | None, typer.Option(help="Category slug, e.g. privacy.")] = None,
-    status: Annotated[ImpactStatus | None, typer.Option(help="Actual or potential.")] = None,
-    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 code.")] = None,
+    category: Annotated[
+        str | None, typer.Option(metavar="CATEGORY", help="Category slug, e.g. privacy.")
+    ] = None,
+    status: Annotated[ImpactStatus | None, typer.Option(help="Impact status.")] = None,
+    country: Annotated[
+        str | None, typer.Option(metavar="CODE", help="ISO 3166-1 alpha-2 country code.")
+    ] = None,
     sort: Annotated[ImpactSort, typer.Option(help="Order of the list.")] = ImpactSort.by_severity,
     limit: LimitOpt = 1000,
     offset: OffsetOpt = 0,
@@ -493,17 +547,20 @@ def impacts(
 @import_app.command("apple-suppliers")
 @reports_errors
 def import_apple_suppliers(
-    source: Annotated[Path, typer.Argument(help="The compiled Apple supplier list CSV.")],
-    year: Annotated[int, typer.Option(help="Which year's list.")] = 2022,
-    output: Annotated[Path, typer.Option("--out", help="Bundle folder to write.")] = Path(
-        "data/apple-suppliers-2022"
-    ),
+    source: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The compiled Apple supplier list CSV.")
+    ],
+    year: Annotated[int, typer.Option(metavar="YEAR", help="Which year's list.")] = 2022,
+    output: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Bundle folder to write.")
+    ] = Path("data/apple-suppliers-2022"),
     base: BaseOpt = DEFAULT_BASE,
     names_from: Annotated[
         Path,
         typer.Option(
+            metavar="DIR",
             help="Case bundles whose actor names win over the list's spellings "
-            "(those become alternate names)."
+            "(those become alternate names).",
         ),
     ] = Path("data/cases"),
 ) -> None:
@@ -521,9 +578,13 @@ def import_apple_suppliers(
 @app.command()
 @reports_errors
 def synth(
-    actors: Annotated[int, typer.Option("--actors", min=MIN_ACTORS, help="How many actors.")],
-    output: Annotated[Path, typer.Option("--out", help="N-Triples file or bundle folder.")],
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+    actors: Annotated[
+        int, typer.Option("--actors", min=MIN_ACTORS, metavar="N", help="How many actors.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--out", metavar="PATH", help="N-Triples file or bundle folder.")
+    ],
+    seed: Annotated[int, typer.Option(metavar="N", help="Random seed: same seed, same bytes.")] = 1,
     fmt: Annotated[
         SynthFormat, typer.Option("--format", "-f", help="N-Triples file or CSV bundle folder.")
     ] = SynthFormat.nt,
@@ -540,8 +601,10 @@ def synth(
 def serve(
     data: DataOpt = None,
     store: StoreOpt = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="TCP port.")] = 8000,
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the bundled demo data into an empty store.")
     ] = False,
