@@ -49,6 +49,7 @@ from valuechain_kg.service.projection_file import ProjectionFile
 from valuechain_kg.service.projection_patch import PATCH_LIMIT, patch_projection
 from valuechain_kg.service.projection_reader import build_projection
 from valuechain_kg.store import PROGRESS_THRESHOLD, GraphStore, ProgressCallback
+from valuechain_kg.store.ontology import query_options
 
 __all__ = ["PROGRESS_THRESHOLD", "KnowledgeGraph", "served_revision"]
 
@@ -234,9 +235,10 @@ class KnowledgeGraph:
         """Run a SPARQL query against the store (the researcher's way in).
 
         ``options`` are pyoxigraph's (``default_graph``, ``named_graphs``, ``base_iri``, ...);
-        the text passes ``sparql_guard`` first, as every query does.
+        the text passes ``sparql_guard`` first, as every query does. Without a dataset of its
+        own, the query's default graph is the data's plus the ontology's (``store.ontology``).
         """
-        return self.store.query(query, **options)
+        return self.store.query(query, **query_options(query, options))
 
     @property
     def revision(self) -> str:

@@ -5,6 +5,10 @@ quad of them becomes a Python object on the way in; CSV bundles are read by the 
 reader and their quads added to the same staging store. Every problem of every input is
 gathered before anything is written, then ``service.writes.load_staged`` validates the
 staging data with the target and commits it: all of it, or nothing.
+
+The ontology and its vocabularies travel with every load: when the store's ontology graph is
+missing or differs from ``ontology/valuechain.ttl``, the staging store carries the file's quads
+in that graph (``store.ontology``), and quads of an older ontology are removed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from valuechain_kg.errors import InputError, Location
 from valuechain_kg.ingest import find_sources, read_bundles
 from valuechain_kg.service import writes
 from valuechain_kg.store import GraphStore, ProgressCallback, rdf_format_for
+from valuechain_kg.store.ontology import stale_ontology
 from valuechain_kg.store.staging import Staging
 
 __all__ = ["load_sources"]
@@ -32,7 +37,10 @@ def load_sources(
     on_progress: ProgressCallback | None = None,
     keep: int = 0,
 ) -> tuple[int, list[ox.Quad] | None]:
-    """Load RDF files and CSV bundles atomically: (how many quads were new, the load's quads).
+    """Load RDF files and CSV bundles atomically: (how many data quads were new, the load's quads).
+
+    The count and the quads returned are the data's: the ontology's quads that came along are
+    not among them.
 
     The load's quads are returned when there are at most ``keep`` of them (a small load, whose
     quads the caller can use to patch what it derived from the store), else None.
@@ -60,7 +68,12 @@ def load_sources(
         if problems:
             raise InputError(problems)
         staged = list(itertools.islice(staging.quads(), keep + 1)) if keep else []
+        missing, outdated = stale_ontology(store.oxigraph)
+        if missing:
+            staging.extend(missing)
         count = writes.load_staged(store, staging, validate, origins)
-        return count, staged if keep and len(staged) <= keep else None
+        if outdated:
+            store.remove(outdated)
+        return count - len(missing), staged if keep and len(staged) <= keep else None
     finally:
         staging.discard()
