@@ -48,7 +48,8 @@ from valuechain_kg.service.cache import ProjectionCache, RevisionMemo
 from valuechain_kg.service.projection_file import ProjectionFile
 from valuechain_kg.service.projection_patch import PATCH_LIMIT, patch_projection
 from valuechain_kg.service.projection_reader import build_projection
-from valuechain_kg.store import PROGRESS_THRESHOLD, GraphStore, ProgressCallback
+from valuechain_kg.store import PROGRESS_THRESHOLD, ProgressCallback
+from valuechain_kg.store.backend import StoreBackend, open_store
 from valuechain_kg.store.ontology import query_options
 
 __all__ = ["PROGRESS_THRESHOLD", "KnowledgeGraph", "served_revision"]
@@ -72,9 +73,9 @@ if TYPE_CHECKING:
 
 
 class KnowledgeGraph:
-    """A value-chain knowledge graph over one embedded Oxigraph store."""
+    """A value-chain knowledge graph over one store: embedded Oxigraph or a remote engine."""
 
-    def __init__(self, store: GraphStore, base: str = DEFAULT_BASE) -> None:
+    def __init__(self, store: StoreBackend, base: str = DEFAULT_BASE) -> None:
         self.store = store
         self.base = base
         # The one piece of shared state besides the store: what was derived from it, keyed on
@@ -101,11 +102,12 @@ class KnowledgeGraph:
         validate: bool = False,
         create: bool = True,
     ) -> KnowledgeGraph:
-        """Open an on-disk store (or a fresh in-memory one) and load ``data`` into it.
+        """Open a store (a folder, an ``http(s)://`` SPARQL engine, or a fresh in-memory one)
+        and load ``data`` into it.
 
         ``create`` False leaves a store folder that does not exist uncreated until a write.
         """
-        kg = cls(GraphStore(store, create=create), base=base)
+        kg = cls(open_store(store, create=create), base=base)
         if data:
             kg.load([Path(p) for p in data], validate=validate)
         return kg
