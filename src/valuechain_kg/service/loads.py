@@ -22,7 +22,8 @@ import pyoxigraph as ox
 from valuechain_kg.errors import InputError, Location
 from valuechain_kg.ingest import find_sources, read_bundles
 from valuechain_kg.service import writes
-from valuechain_kg.store import GraphStore, ProgressCallback, rdf_format_for
+from valuechain_kg.store import ProgressCallback, rdf_format_for
+from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.store.ontology import stale_ontology
 from valuechain_kg.store.staging import Staging
 
@@ -30,7 +31,7 @@ __all__ = ["load_sources"]
 
 
 def load_sources(
-    store: GraphStore,
+    store: StoreBackend,
     paths: Sequence[Path],
     base: str,
     validate: bool = True,

@@ -19,7 +19,7 @@ from valuechain_kg.analysis.projection import Projection
 from valuechain_kg.identifiers import compact
 from valuechain_kg.models import GraphInfo, ImpactSummary, InitiativeCount, Period, Severity
 from valuechain_kg.namespaces import DEFAULT_BASE, VC
-from valuechain_kg.store import GraphStore
+from valuechain_kg.store.backend import StoreBackend
 
 #: The impact properties a summary shows (compacted as ``compact`` gives them).
 SUMMARY_KEYS = frozenset(
@@ -40,7 +40,7 @@ SUMMARY_KEYS = frozenset(
 
 
 def impact_summaries(
-    store: GraphStore, base: str, iris: Sequence[str] | None = None
+    store: StoreBackend, base: str, iris: Sequence[str] | None = None
 ) -> dict[str, ImpactSummary]:
     """Summaries of some impacts (or all, for None) with one query, not one per impact.
 
@@ -107,7 +107,7 @@ def impact_summary(iri: str, props: dict[str, list[str]], base: str) -> ImpactSu
     )
 
 
-def impact_countries(store: GraphStore) -> dict[str, set[str]]:
+def impact_countries(store: StoreBackend) -> dict[str, set[str]]:
     """The countries of every impact, for filtering lists by country."""
     countries: dict[str, set[str]] = {}
     for row in store.select("SELECT ?i ?c WHERE { ?i a vc:AdverseImpact ; vc:country ?c }"):
@@ -115,7 +115,9 @@ def impact_countries(store: GraphStore) -> dict[str, set[str]]:
     return countries
 
 
-def relationship_sources(store: GraphStore, p: Projection, edges: set[int]) -> dict[int, list[str]]:
+def relationship_sources(
+    store: StoreBackend, p: Projection, edges: set[int]
+) -> dict[int, list[str]]:
     """Sources of the stored relationships behind some path edges, in one query.
 
     Every edge asked about gets an entry, maybe empty, so that callers can remember the
@@ -157,17 +159,17 @@ def _slug_counts(rows: Iterable[ox.QuerySolution], table: dict[str, str]) -> dic
     return dict(sorted(counts.items()))
 
 
-def _count_by(store: GraphStore, cls: str, prop: str) -> list[ox.QuerySolution]:
+def _count_by(store: StoreBackend, cls: str, prop: str) -> list[ox.QuerySolution]:
     query = f"SELECT ?k (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n a {cls} ; {prop} ?k }} GROUP BY ?k"
     return list(store.select(query))
 
 
-def _count(store: GraphStore, pattern: str) -> int:
+def _count(store: StoreBackend, pattern: str) -> int:
     rows = list(store.select(f"SELECT (COUNT(*) AS ?c) WHERE {{ {pattern} }}"))
     return int(rows[0][0].value)
 
 
-def graph_info(store: GraphStore, base: str) -> GraphInfo:
+def graph_info(store: StoreBackend, base: str) -> GraphInfo:
     """Counts by kind, the way a curator checks what a load brought in."""
     relation_iris = " ".join(f"<{iri}>" for iri in vocab.RELATIONS.values())
     relationships = list(
@@ -223,7 +225,7 @@ def graph_info(store: GraphStore, base: str) -> GraphInfo:
     )
 
 
-def node_exists(store: GraphStore, node: ox.NamedNode, kind: str | None = None) -> bool:
+def node_exists(store: StoreBackend, node: ox.NamedNode, kind: str | None = None) -> bool:
     """Whether ``node`` is in the store (as an instance of the CURIE ``kind``, if given).
 
     ``kind`` is a CURIE written by the facade; the node travels as a term, never as text.
@@ -234,7 +236,7 @@ def node_exists(store: GraphStore, node: ox.NamedNode, kind: str | None = None) 
     )
 
 
-def actor_properties(store: GraphStore, iri: str, base: str) -> dict[str, list[str]]:
+def actor_properties(store: StoreBackend, iri: str, base: str) -> dict[str, list[str]]:
     """An actor's detail properties (compacted keys: ``vc:role``, ``schema:url``, ...)."""
     values: dict[str, list[str]] = {}
     for row in store.select(
@@ -245,7 +247,7 @@ def actor_properties(store: GraphStore, iri: str, base: str) -> dict[str, list[s
     return values
 
 
-def impact_properties(store: GraphStore, iri: str) -> dict[str, str]:
+def impact_properties(store: StoreBackend, iri: str) -> dict[str, str]:
     """An impact's place, affected group and description, keyed by property IRI."""
     extra: dict[str, str] = {}
     for row in store.select(
@@ -256,7 +258,7 @@ def impact_properties(store: GraphStore, iri: str) -> dict[str, str]:
     return extra
 
 
-def actor_countries(store: GraphStore) -> dict[str, str]:
+def actor_countries(store: StoreBackend) -> dict[str, str]:
     """Actor IRI -> its country code (the first stored, when several)."""
     countries: dict[str, str] = {}
     for row in store.select("SELECT ?a ?c WHERE { ?a a vc:Actor ; vc:country ?c }"):
@@ -264,7 +266,7 @@ def actor_countries(store: GraphStore) -> dict[str, str]:
     return countries
 
 
-def actor_country(store: GraphStore, iri: str) -> str | None:
+def actor_country(store: StoreBackend, iri: str) -> str | None:
     for row in store.select(f"SELECT ?c WHERE {{ {ox.NamedNode(iri)} vc:country ?c }} LIMIT 1"):
         return str(row[0].value)
     return None
@@ -273,7 +275,7 @@ def actor_country(store: GraphStore, iri: str) -> str | None:
 _KINDS = {VC + "Actor": "actor", VC + "AdverseImpact": "impact", VC + "Initiative": "initiative"}
 
 
-def search(store: GraphStore, needle: str) -> list[tuple[str, str, str | None]]:
+def search(store: StoreBackend, needle: str) -> list[tuple[str, str, str | None]]:
     """(IRI, kind, name) of the actors, impacts and initiatives whose IRI or name holds
     ``needle`` (lower case). The needle is written by pyoxigraph's own serialiser: any text is
     one literal."""

@@ -28,6 +28,7 @@ from valuechain_kg.analysis.projection import (
 )
 from valuechain_kg.service import projection_reader as reader
 from valuechain_kg.store import GraphStore
+from valuechain_kg.store.backend import StoreBackend
 
 __all__ = ["PATCH_LIMIT", "patch_projection", "rows_of"]
 
@@ -129,7 +130,7 @@ class _Keys:
         return bool(self.sources or self.impacts or self.holders)
 
 
-def _keys(store: GraphStore, changed: Sequence[ox.Quad]) -> _Keys | None:
+def _keys(store: StoreBackend, changed: Sequence[ox.Quad]) -> _Keys | None:
     """The keys a difference touches, or None when it touches something not patched."""
     keys = _Keys()
     # The anchor of each node in the difference itself (a node removed whole is gone from
@@ -181,7 +182,7 @@ def _copy_nodes(
             scratch.extend(live.quads_for_pattern(anchor.subject, None, None, default))
 
 
-def _fresh_rows(store: GraphStore, keys: _Keys, as_of: str | None) -> ProjectionRows:
+def _fresh_rows(store: StoreBackend, keys: _Keys, as_of: str | None) -> ProjectionRows:
     """The rows of the touched keys, read from a scratch store holding only their quads."""
     live = store.oxigraph
     default = ox.DefaultGraph()
@@ -211,7 +212,7 @@ def _fresh_rows(store: GraphStore, keys: _Keys, as_of: str | None) -> Projection
 
 def patch_projection(
     p: Projection,
-    store: GraphStore,
+    store: StoreBackend,
     added: Sequence[ox.Quad],
     removed: Sequence[ox.Quad],
     revision: str,

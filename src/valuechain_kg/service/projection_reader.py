@@ -24,7 +24,7 @@ from valuechain_kg.analysis.projection import (
 )
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
-from valuechain_kg.store import GraphStore
+from valuechain_kg.store.backend import StoreBackend
 
 __all__ = ["build_projection", "read_projection_rows"]
 
@@ -52,8 +52,9 @@ def _number(term: str | None) -> float | None:
     return None if term is None else float(term)
 
 
-def _select(store: GraphStore, query: str) -> Iterator[ox.QuerySolution]:
-    yield from store.query(query)  # type: ignore[misc]
+def _select(store: StoreBackend, query: str) -> Iterator[ox.QuerySolution]:
+    """Solutions as they come: from a remote engine, in ordered pages (``store.stream``)."""
+    yield from store.stream(query)
 
 
 def _valid_on(valid_from: str | None, valid_until: str | None, as_of: str | None) -> bool:
@@ -65,13 +66,13 @@ def _valid_on(valid_from: str | None, valid_until: str | None, as_of: str | None
     return not (valid_until is not None and valid_until[:10] < as_of)
 
 
-def _pairs(store: GraphStore, predicate: str) -> list[tuple[str, str]]:
+def _pairs(store: StoreBackend, predicate: str) -> list[tuple[str, str]]:
     """(subject, object) of every triple with one predicate: one index scan, no join."""
     query = f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
     return [(row[0].value, row[1].value) for row in _select(store, query)]
 
 
-def _column(store: GraphStore, predicate: str) -> dict[str, list[str]]:
+def _column(store: StoreBackend, predicate: str) -> dict[str, list[str]]:
     """Subject -> its objects for one predicate, objects in store order."""
     found: dict[str, list[str]] = defaultdict(list)
     for subject, obj in _pairs(store, predicate):
@@ -79,11 +80,11 @@ def _column(store: GraphStore, predicate: str) -> dict[str, list[str]]:
     return found
 
 
-def _instances(store: GraphStore, cls: str) -> list[str]:
+def _instances(store: StoreBackend, cls: str) -> list[str]:
     return [row[0].value for row in _select(store, f"SELECT ?s WHERE {{ ?s a <{cls}> }}")]
 
 
-def _subjects_by_value(store: GraphStore, predicate: str) -> dict[str, list[str]]:
+def _subjects_by_value(store: StoreBackend, predicate: str) -> dict[str, list[str]]:
     """Value -> subjects, for a predicate whose values are a small vocabulary (roles).
 
     One scan per distinct value decodes each subject once and each value once, instead of
@@ -196,7 +197,7 @@ _INVOLVEMENT_ASSERTIONS = """SELECT ?inv ?assertion WHERE {
 }"""
 
 
-def _sources(store: GraphStore, query: str) -> dict[str, tuple[str, ...]]:
+def _sources(store: StoreBackend, query: str) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = defaultdict(list)
     for row in _select(store, query):
         found[row[0].value].append(row[1].value)
@@ -204,7 +205,7 @@ def _sources(store: GraphStore, query: str) -> dict[str, tuple[str, ...]]:
 
 
 def _read_actors(
-    store: GraphStore, base: str = DEFAULT_BASE, known: Iterable[str] | None = None
+    store: StoreBackend, base: str = DEFAULT_BASE, known: Iterable[str] | None = None
 ) -> dict[str, tuple[str | None, set[str]]]:
     """Actor IRI -> (name, role slugs). The name is the smallest schema:name, else rdfs:label.
 
@@ -249,7 +250,7 @@ def _weakest(assertions: Iterable[str]) -> str | None:
     return min(slugs, key=lambda slug: vocab.ASSERTION_RANK[slug], default=None)
 
 
-def _attributed(store: GraphStore, attribute: str) -> list[tuple[str, str, str, str, str]]:
+def _attributed(store: StoreBackend, attribute: str) -> list[tuple[str, str, str, str, str]]:
     """(node, value, from, type, to) of the relationship nodes that carry one attribute.
 
     Only these nodes are read: the ends of the others are already in the direct triples. The
@@ -271,7 +272,7 @@ def _attributed(store: GraphStore, attribute: str) -> list[tuple[str, str, str, 
     ]
 
 
-def _read_relationships(store: GraphStore, when: str | None) -> list[RelationRow]:
+def _read_relationships(store: StoreBackend, when: str | None) -> list[RelationRow]:
     """Every business relationship in force on ``when``, one row per edge.
 
     The edges are the direct triples (``?a vc:supplies ?b``): ingest always writes one beside
@@ -317,7 +318,7 @@ def _read_relationships(store: GraphStore, when: str | None) -> list[RelationRow
 
 
 def _read_leverage(
-    store: GraphStore,
+    store: StoreBackend,
 ) -> list[tuple[str, str, str | None, float, tuple[str, ...], str | None]]:
     """(holder, target, basis slug, strength, sources, weakest assertion) per claim."""
     leverage_sources = _sources(store, _LEVERAGE_SOURCES)
@@ -332,7 +333,7 @@ def _read_leverage(
     return rows
 
 
-def _read_initiative_scopes(store: GraphStore, base: str) -> dict[str, tuple[str, ...]]:
+def _read_initiative_scopes(store: StoreBackend, base: str) -> dict[str, tuple[str, ...]]:
     """Initiative IRI -> the impact categories it covers (slugs; a concept outside the
     taxonomy by its id), for initiatives with a scope."""
     found: dict[str, set[str]] = defaultdict(set)
@@ -343,7 +344,7 @@ def _read_initiative_scopes(store: GraphStore, base: str) -> dict[str, tuple[str
 
 
 def _read_involvements(
-    store: GraphStore,
+    store: StoreBackend,
 ) -> list[tuple[str, str, str, float | None, tuple[str, ...], tuple[str, ...], str | None]]:
     sources = _sources(store, _INVOLVEMENT_SOURCES)
     products = _sources(store, _INVOLVEMENT_PRODUCTS)
@@ -371,7 +372,7 @@ def _read_involvements(
     return rows
 
 
-def _read_products(store: GraphStore) -> dict[str, tuple[str, ...]]:
+def _read_products(store: StoreBackend) -> dict[str, tuple[str, ...]]:
     """Product IRI -> its direct inputs (``vc:madeFrom``), every typed product included."""
     found: dict[str, set[str]] = {iri: set() for iri in _instances(store, _VC + "Product")}
     for product_iri, made_of in _pairs(store, _VC + "madeFrom"):
@@ -379,7 +380,7 @@ def _read_products(store: GraphStore) -> dict[str, tuple[str, ...]]:
     return {iri: tuple(sorted(inputs)) for iri, inputs in found.items()}
 
 
-def _read_periods(store: GraphStore) -> dict[str, tuple[str | None, str | None]]:
+def _read_periods(store: StoreBackend) -> dict[str, tuple[str | None, str | None]]:
     """Impact IRI -> (started, ended) as ISO dates; several values widen the period."""
     started: dict[str, str] = {}
     for impact, value in _pairs(store, _VC + "started"):
@@ -391,7 +392,7 @@ def _read_periods(store: GraphStore) -> dict[str, tuple[str | None, str | None]]
 
 
 def read_projection_rows(
-    store: GraphStore, as_of: str | None, base: str = DEFAULT_BASE
+    store: StoreBackend, as_of: str | None, base: str = DEFAULT_BASE
 ) -> ProjectionRows:
     """Everything the projection of ``store`` is made of, relationships in force on ``as_of``."""
     initiative_names: dict[str, str] = {}
@@ -417,7 +418,7 @@ def read_projection_rows(
 
 
 def build_projection(
-    store: GraphStore, as_of: date | str | None = None, base: str = DEFAULT_BASE
+    store: StoreBackend, as_of: date | str | None = None, base: str = DEFAULT_BASE
 ) -> Projection:
     """Project the store's actor network, keeping relationships in force on ``as_of``.
 

@@ -50,7 +50,7 @@ from valuechain_kg.errors import Location, ValidationFailed
 from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.service.update_plan import plan_update
 from valuechain_kg.sparql_guard import check_update
-from valuechain_kg.store import GraphStore
+from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.store.staging import Staging
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def _in_default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 
 def _graph_report(
-    store: GraphStore,
+    store: StoreBackend,
     graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
     added: list[ox.Quad],
     removed: list[ox.Quad],
@@ -102,7 +102,7 @@ def _graph_report(
     )
 
 
-def _validate(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+def _validate(store: StoreBackend, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
     """Raise ValidationFailed unless the default graph and every touched named graph conform."""
     named = {q.graph_name for q in (*added, *removed)} - {ox.DefaultGraph()}
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
@@ -117,7 +117,7 @@ def _validate(store: GraphStore, added: list[ox.Quad], removed: list[ox.Quad]) -
 
 
 def apply_validated_update(
-    store: GraphStore,
+    store: StoreBackend,
     update: str,
     base_iri: str | None = None,
     before_commit: Callable[[], None] | None = None,
@@ -200,7 +200,7 @@ def _difference_on_a_copy(
 
 
 def load_staged(
-    store: GraphStore,
+    store: StoreBackend,
     staging: Staging,
     validate: bool = True,
     origins: dict[str, Location] | None = None,
@@ -230,15 +230,4 @@ def load_staged(
             report = validate_change(store, added=staging.quads(), origins=origins)
             if not report.conforms:
                 raise ValidationFailed(report)
-        new = 0
-
-        def absent() -> Iterable[ox.Quad]:
-            nonlocal new
-            live = store.oxigraph
-            for quad in staging.quads():
-                if quad not in live:
-                    new += 1
-                    yield quad
-
-        store.add(absent())
-        return new
+        return store.add_new(staging.quads())

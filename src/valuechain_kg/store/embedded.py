@@ -195,6 +195,21 @@ class GraphStore:
             self._store.extend(quads)
         self._changed()
 
+    def add_new(self, quads: Iterable[ox.Quad]) -> int:
+        """Add, in one transaction, the quads the store does not hold yet; how many they were."""
+        new = 0
+
+        def absent() -> Iterator[ox.Quad]:
+            nonlocal new
+            live = self._store
+            for quad in quads:
+                if quad not in live:
+                    new += 1
+                    yield quad
+
+        self.add(absent())
+        return new
+
     def remove(self, quads: Iterable[ox.Quad]) -> None:
         """Remove quads in one transaction: all of them or none."""
         self.apply_change(removed=quads)
@@ -355,6 +370,10 @@ class GraphStore:
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("select() takes a SELECT query")
         return result
+
+    def stream(self, sparql: str) -> Iterator[ox.QuerySolution]:
+        """A SELECT the project built, its solutions read as the engine yields them."""
+        yield from self.select(sparql)
 
     def update(self, sparql: str, **options: object) -> None:
         """A SPARQL update, applied as one transaction, after ``sparql_guard`` let it pass."""

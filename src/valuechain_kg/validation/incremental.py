@@ -60,7 +60,7 @@ import rdflib.collection
 
 from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import ORG, RDF_TYPE, RDFS, SH, VC
-from valuechain_kg.store import GraphStore
+from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.validation.compiled.engine import run_plans, validate_quads
 from valuechain_kg.validation.compiled.plan import compile_shapes
 from valuechain_kg.validation.report import ValidationReport
@@ -291,7 +291,7 @@ def _count_up_to(store: ox.Store, cap: int) -> int:
 
 
 def validate_change(
-    store: GraphStore | ox.Store,
+    store: StoreBackend | ox.Store,
     added: Iterable[ox.Quad] = (),
     removed: Iterable[ox.Quad] = (),
     origins: Mapping[str, Location] | None = None,
@@ -316,7 +316,7 @@ def validate_change(
     origins:
         Node IRI -> the CSV file and line it came from, copied onto its results.
     """
-    oxigraph = store.oxigraph if isinstance(store, GraphStore) else store
+    oxigraph = store if isinstance(store, ox.Store) else store.oxigraph
     # A quad the store already holds (a bundle restating a known actor) changes nothing.
     plus = {q for q in added if isinstance(q.graph_name, ox.DefaultGraph) and q not in oxigraph}
     minus = {q for q in removed if isinstance(q.graph_name, ox.DefaultGraph) and q in oxigraph}
@@ -324,8 +324,8 @@ def validate_change(
     # Only a lower bound is needed (is the change small beside the store?), and counting a
     # store of millions of quads whole would cost more than the small check itself.
     cap = max(int(len(plus | minus) / full_run_ratio) + 1, _COUNT_CAP)
-    # A GraphStore keeps its size across exact changes: no count at all for most updates.
-    size = store.size() if isinstance(store, GraphStore) else _count_up_to(oxigraph, cap)
+    # A store backend keeps its size across exact changes: no count at all for most updates.
+    size = _count_up_to(oxigraph, cap) if isinstance(store, ox.Store) else store.size()
     if size == 0:
         return validate_quads(plus, origins=origins, shapes=shapes)
     if not plus and not minus:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDFS
-from valuechain_kg.store import GraphStore
+from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.validation.compiled.plan import PropertyPlan, compile_shapes
 from valuechain_kg.validation.compiled.values import less_or_equal, to_rdflib_term
 from valuechain_kg.validation.report import ValidationReport, ValidationResult
@@ -33,7 +33,7 @@ Row = tuple[ox.NamedNode | ox.BlankNode, object]
 
 
 def validate_store(
-    store: GraphStore | ox.Store,
+    store: StoreBackend | ox.Store,
     focus_nodes: set[str] | None = None,
     origins: Mapping[str, Location] | None = None,
     shapes: Path | None = None,
@@ -68,7 +68,7 @@ def validate_store(
     >>> sorted({r.message.split(":")[0] for r in report.violations})
     ['An actor needs a name', 'An actor needs at least one role']
     """
-    oxigraph = store.oxigraph if isinstance(store, GraphStore) else store
+    oxigraph = store if isinstance(store, ox.Store) else store.oxigraph
     plans = compile_shapes(load_shapes(shapes))
     return run_plans(oxigraph, plans, focus_nodes, origins or {})
 
