@@ -171,12 +171,13 @@ DataOpt = Annotated[
     ),
 ]
 StoreOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
         "-s",
-        metavar="DIR",
-        help="On-disk store folder (default: $VCKG_STORE).",
+        metavar="DIR|URL",
+        help="On-disk store folder, or a SPARQL 1.1 engine's http(s):// query URL "
+        "(default: $VCKG_STORE).",
     ),
 ]
 BaseOpt = Annotated[
@@ -213,18 +214,19 @@ FormatOpt = Annotated[AnswerFormat, typer.Option("--format", "-f", help="Output 
 
 
 def _open(  # type: ignore[no-untyped-def]
-    data: list[Path] | None, store: Path | None, base: str = DEFAULT_BASE, create: bool = True
+    data: list[Path] | None, store: str | None, base: str = DEFAULT_BASE, create: bool = True
 ):
-    """The graph a command works on: files in memory, else a store folder, else $VCKG_STORE."""
+    """The graph a command works on: files in memory, else a store (a folder, or an engine's
+    URL: ``store.backend``), else $VCKG_STORE."""
     from valuechain_kg.graph import KnowledgeGraph
 
     if data:
         return KnowledgeGraph.open(data=data, base=base)
-    folder = store or (Path(os.environ["VCKG_STORE"]) if os.environ.get("VCKG_STORE") else None)
+    folder = store or os.environ.get("VCKG_STORE") or None
     if folder is None:
         raise UsageError(
             "no data given: pass --data PATH (an RDF file or CSV bundle folder), "
-            "--store DIR, or set VCKG_STORE"
+            "--store DIR|URL, or set VCKG_STORE"
         )
     return KnowledgeGraph.open(store=folder, base=base, create=create)
 
