@@ -99,7 +99,9 @@ def serve(
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m valuechain_kg.api.server``: the same as ``vckg serve``, for scripts and tests."""
     parser = argparse.ArgumentParser(prog="python -m valuechain_kg.api.server")
-    parser.add_argument("--store", type=Path, default=None, help="on-disk store folder")
+    parser.add_argument(
+        "--store", default=None, help="on-disk store folder, or a SPARQL engine's http(s):// URL"
+    )
     parser.add_argument("--data", type=Path, action="append", default=[], help="RDF or CSV")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
