@@ -71,8 +71,9 @@ def test_linked_actors_frame_has_one_row_per_actor_with_the_documented_columns()
     row = frame.set_index("id").loc["carmaker"]
     assert row["involvement"] == "direct-linkage"
     assert row["hops"] == 4
-    assert row["path"].startswith("cellmaker -supplies-> carmaker; ")
-    assert row["path"].endswith("; mine -supplies-> trader")
+    assert row["path"] == (
+        "mine -supplies-> trader -supplies-> refiner -supplies-> cellmaker -supplies-> carmaker"
+    )
 
 
 def test_leverage_frame_lists_each_holder_of_each_target_strongest_first() -> None:
@@ -83,7 +84,7 @@ def test_leverage_frame_lists_each_holder_of_each_target_strongest_first() -> No
     assert list(frame["holder"]) == ["refiner", "ngo-funder", "carmaker"]
     carmaker = frame.set_index("holder").loc["carmaker"]
     assert carmaker["strength"] == pytest.approx(0.2)
-    assert carmaker["path"] == "carmaker -> refiner -> mine"
+    assert carmaker["path"] == "carmaker -contract-terms-> refiner -commercial-importance-> mine"
 
 
 def test_collective_frame_shows_initiatives_and_the_smallest_coalition() -> None:

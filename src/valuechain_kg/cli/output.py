@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from valuechain_kg.analysis.notation import leverage_path, linkage_path
 from valuechain_kg.ingest.formulas import neutralise
 from valuechain_kg.namespaces import curie
 
@@ -23,11 +24,6 @@ FORMATS = ("table", "json", "csv")
 
 def to_json(model: BaseModel) -> str:
     return json.dumps(model.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
-
-
-def path_text(path: Sequence[dict[str, str]]) -> str:
-    """A linkage path as a reader follows it: ``a -supplies-> b <-sells-to- c``."""
-    return "; ".join(f"{step['from']} -{step['relation']}-> {step['to']}" for step in path)
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]], lineterminator: str = "\n") -> str:
@@ -45,13 +41,39 @@ def _neutralised_csv(text: str) -> str:
     return _csv(rows[0], rows[1:], lineterminator="\r\n") if rows else text
 
 
+#: Columns of running text: the only ones a table on a terminal may fold.
+PROSE_COLUMNS = frozenset(
+    {"name", "title", "message", "expected_response", "description", "note", "outcome"}
+)
+
+
 def _table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    """A table whose identifiers never wrap: only prose columns fold to fit a terminal."""
     table = Table(title=title, title_justify="left")
     for name in header:
-        table.add_column(name, overflow="fold")
+        if name in PROSE_COLUMNS:
+            table.add_column(name, overflow="fold")
+        else:
+            table.add_column(name, no_wrap=True, overflow="ignore")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     return table
+
+
+def print_table(table: Table, console: Console) -> None:
+    """Print a table; off a terminal at the width it needs, so each row stays on one line.
+
+    A report piped to a file or to grep keeps every id and IRI whole; on a terminal the
+    table fits the window by folding prose columns only.
+    """
+    if console.is_terminal:
+        console.print(table)
+        return
+    from rich.measure import Measurement
+
+    needed = Measurement.get(console, console.options.update(width=10**6), table).maximum
+    wide = Console(file=console.file, width=max(needed, console.width), soft_wrap=False)
+    wide.print(table)
 
 
 def _impact_title(impact: dict[str, Any]) -> str:
@@ -69,7 +91,7 @@ def linked_rows(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
             a["involvement"],
             a["asserted"],
             a["hops"],
-            path_text(a["path"]),
+            linkage_path(a["id"], a["path"]),
             a.get("confidence"),
         )
         for a in doc["actors"]
@@ -85,10 +107,10 @@ def holder_rows(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
             t["id"],
             h["id"],
             h["name"],
-            round(h["strength"], 4),
+            h["strength"],
             h["hops"],
             ";".join(h["bases"]),
-            " > ".join(h["path"]),
+            leverage_path(h["path"], h["steps"]),
             h.get("involvement"),
         )
         for t in doc["targets"]
@@ -104,10 +126,10 @@ def show_linked(model: BaseModel, fmt: str, console: Console) -> None:
         console.file.write(_csv(LINKED_HEADER, linked_rows(doc)))
     else:
         title = f"Linked to {_impact_title(doc['impact'])}"
-        console.print(_table(title, LINKED_HEADER, linked_rows(doc)))
+        print_table(_table(title, LINKED_HEADER, linked_rows(doc)), console)
         console.print(f"{len(doc['actors'])} of {doc['total']} actors", style="dim")
         if doc.get("note"):
-            console.print(doc["note"], style="yellow")
+            console.print(doc["note"], style="yellow", soft_wrap=True)
 
 
 def show_leverage(model: BaseModel, fmt: str, console: Console) -> None:
@@ -118,23 +140,27 @@ def show_leverage(model: BaseModel, fmt: str, console: Console) -> None:
     if fmt == "csv":
         console.file.write(_csv(HOLDER_HEADER, holder_rows(doc)))
         return
-    console.print(f"Leverage over the causes of {_impact_title(doc['impact'])}")
+    console.print(f"Leverage over the causes of {_impact_title(doc['impact'])}", soft_wrap=True)
     for target in doc["targets"]:
         rows = [r[1:] for r in holder_rows({"targets": [target]})]
-        console.print(_table(f"Holders over {target['name']}", HOLDER_HEADER[1:], rows))
+        print_table(_table(f"Holders over {target['name']}", HOLDER_HEADER[1:], rows), console)
         for group in target["collective"]:
             members = ", ".join(group["members"])
-            console.print(f"  collective via {group['name']}: {group['strength']:.3f} ({members})")
+            console.print(
+                f"  collective via {group['name']}: {group['strength']} ({members})",
+                soft_wrap=True,
+            )
         coalition = target["coalition"]
         if coalition:
             console.print(
                 f"  smallest coalition reaching {coalition['threshold']}: "
-                f"{', '.join(coalition['members'])} ({coalition['strength']:.3f})"
+                f"{', '.join(coalition['members'])} ({coalition['strength']})",
+                soft_wrap=True,
             )
         else:
             console.print("  no coalition of holders reaches the threshold", style="dim")
     if doc.get("note"):
-        console.print(doc["note"], style="yellow")
+        console.print(doc["note"], style="yellow", soft_wrap=True)
 
 
 def show_records(
@@ -144,7 +170,7 @@ def show_records(
     if fmt == "csv":
         console.file.write(_csv(header, rows))
     else:
-        console.print(_table(title, header, rows))
+        print_table(_table(title, header, rows), console)
 
 
 def show_model(model: BaseModel, console: Console) -> None:
@@ -152,7 +178,7 @@ def show_model(model: BaseModel, console: Console) -> None:
 
 
 def show_counts(title: str, counts: dict[str, int], console: Console) -> None:
-    console.print(_table(title, ("", "count"), sorted(counts.items())))
+    print_table(_table(title, ("", "count"), sorted(counts.items())), console)
 
 
 def show_json(doc: object, console: Console) -> None:
@@ -192,8 +218,9 @@ def render_validation(report: ValidationReportView, console: Console) -> None:
     """Print a table (severity, where, property, value, message) and a one-line summary."""
     if report.results:
         table = Table(show_lines=False)
-        for column in ("severity", "where", "property", "value", "message"):
-            table.add_column(column, overflow="fold")
+        for column in ("severity", "where", "property", "value"):
+            table.add_column(column, no_wrap=True, overflow="ignore")
+        table.add_column("message", overflow="fold")
         for r in report.results:
             style = "red" if r.severity == "Violation" else "yellow"
             table.add_row(
@@ -203,7 +230,7 @@ def render_validation(report: ValidationReportView, console: Console) -> None:
                 curie(r.value) if r.value else "",
                 r.message,
             )
-        console.print(table)
+        print_table(table, console)
     console.print(report.summary(), style="green" if report.conforms else "red")
 
 
@@ -230,7 +257,7 @@ def show_sparql(result: object, fmt: str, console: Console) -> None:
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     rows = [[_term_text(solution[n]) for n in names] for solution in result]
-    console.print(_table("", names, rows))
+    print_table(_table("", names, rows), console)
     console.print(f"{len(rows)} rows", style="dim")
 
 
@@ -249,7 +276,14 @@ def show_any(model: BaseModel, fmt: str, console: Console, title: str) -> None:
     records = next((v for v in doc.values() if isinstance(v, list)), [])
     skips = TABLE_SKIPS if fmt == "table" else frozenset()
     header = [k for k in (records[0] if records else ["id"]) if k not in skips]
-    rows = [[_flat(r.get(k)) for k in header] for r in records]
+    actor = (doc.get("actor") or {}).get("id")
+    rows = [
+        [
+            linkage_path(actor, r["path"]) if k == "path" and actor else _flat(r.get(k))
+            for k in header
+        ]
+        for r in records
+    ]
     show_records(title, header, rows, fmt, console)
 
 

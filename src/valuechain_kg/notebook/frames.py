@@ -22,13 +22,12 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from typing import Any
 
 import pandas as pd
 import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
+from valuechain_kg.analysis.notation import leverage_path, linkage_path
 from valuechain_kg.models import (
     ActorImpactsAnswer,
     ImpactList,
@@ -97,11 +96,6 @@ IMPACT_COLUMNS = (
 COLLECTIVE_COLUMNS = ("target", "initiative", "name", "members", "strength")
 
 
-def _path_text(steps: Iterable[Any]) -> str:
-    """A linkage path as text, each stored edge in its own direction: ``a -supplies-> b``."""
-    return "; ".join(f"{s.from_} -{s.relation}-> {s.to}" for s in steps)
-
-
 @to_frame.register
 def _linked(answer: LinkedActorsAnswer) -> pd.DataFrame:
     rows = [
@@ -111,7 +105,7 @@ def _linked(answer: LinkedActorsAnswer) -> pd.DataFrame:
             "involvement": a.involvement,
             "asserted": a.asserted,
             "hops": a.hops,
-            "path": _path_text(a.path),
+            "path": linkage_path(a.id, a.path),
             "confidence": a.confidence,
             "expected_response": a.expected_response,
             "sources": len(a.sources),
@@ -131,7 +125,7 @@ def _leverage(answer: LeverageAnswer) -> pd.DataFrame:
             "strength": h.strength,
             "hops": h.hops,
             "bases": ", ".join(h.bases),
-            "path": " -> ".join(h.path),
+            "path": leverage_path(h.path, h.steps),
             "involvement": h.involvement,
         }
         for t in answer.targets
@@ -182,7 +176,7 @@ def _actor_impacts(answer: ActorImpactsAnswer) -> pd.DataFrame:
             "involvement": x.involvement,
             "asserted": x.asserted,
             "hops": x.hops,
-            "path": _path_text(x.path),
+            "path": linkage_path(answer.actor.id, x.path),
         }
         for x in answer.impacts
     ]
@@ -293,7 +287,7 @@ def leverage_change(before: LeverageAnswer, after: LeverageAnswer) -> pd.DataFra
         found: dict[tuple[str, str, str], tuple[float, str]] = {}
         for t in answer.targets:
             for h in t.holders:
-                found[(t.id, "holder", h.id)] = (h.strength, " -> ".join(h.path))
+                found[(t.id, "holder", h.id)] = (h.strength, leverage_path(h.path, h.steps))
             for c in t.collective:
                 found[(t.id, "initiative", c.initiative)] = (c.strength, ", ".join(c.members))
             if t.coalition is not None:
