@@ -330,6 +330,8 @@ class SearchAnswer(BaseModel):
 class HypotheticalLeverage(BaseModel):
     """A leverage edge that does not exist (yet): for what-if questions, never stored."""
 
+    model_config = ConfigDict(extra="forbid")
+
     holder: str
     target: str
     strength: float = Field(ge=0.0, le=1.0)
@@ -338,6 +340,8 @@ class HypotheticalLeverage(BaseModel):
 
 class HypotheticalMembership(BaseModel):
     """A membership that does not exist (yet); an unknown initiative id names a new group."""
+
+    model_config = ConfigDict(extra="forbid")
 
     actor: str
     initiative: str

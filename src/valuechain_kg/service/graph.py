@@ -784,12 +784,17 @@ class KnowledgeGraph:
         ``category`` also matches the narrower categories under it.
         """
         _check_options(0, limit, offset)
-        if sort not in ("severity", "id", "title"):
-            raise UsageError(f"sort must be severity, id or title, not '{sort}'")
+        descending = sort.startswith("-")
+        if sort.removeprefix("-") not in ("severity", "id", "title"):
+            raise UsageError(
+                f"sort must be severity, id or title (a leading '-' reverses), not '{sort}'"
+            )
+        sort = sort.removeprefix("-")
         wanted: set[str] | None = None
         if category is not None:
             if category not in vocab.CATEGORIES:
-                raise UsageError(f"unknown impact category '{category}'")
+                known = ", ".join(sorted(vocab.CATEGORIES))
+                raise UsageError(f"unknown impact category '{category}'; known: {known}")
             narrower = {c for c, up in vocab.NARROWER_CATEGORIES.items() if category in up}
             wanted = {category, *narrower}
         if status is not None and status not in vocab.STATUSES:
@@ -808,6 +813,8 @@ class KnowledgeGraph:
             found.sort(key=lambda s: (s.title.casefold(), s.id))
         else:
             found.sort(key=lambda s: s.id)
+        if descending:
+            found.reverse()
         return ImpactList(
             impacts=found[offset : offset + limit],
             total=len(found),
@@ -826,7 +833,7 @@ class KnowledgeGraph:
         """Actors by id, filtered by role slug, country code and a piece of name or id."""
         _check_options(0, limit, offset)
         if role is not None and role not in vocab.ROLES:
-            raise UsageError(f"unknown role '{role}'")
+            raise UsageError(f"unknown role '{role}'; known: {', '.join(sorted(vocab.ROLES))}")
         p = self.projection()
         countries = lookups.actor_countries(self.store)
         needle = q.casefold() if q else None
@@ -910,7 +917,8 @@ class KnowledgeGraph:
         edges = []
         for h in extra:
             if h.basis not in vocab.BASES:
-                raise UsageError(f"unknown leverage basis '{h.basis}'")
+                known = ", ".join(vocab.BASES)
+                raise UsageError(f"unknown leverage basis '{h.basis}'; known: {known}")
             holder, target = self._actor_node(p, h.holder), self._actor_node(p, h.target)
             edges.append((holder, target, lev.LeverageEdge(h.strength, (h.basis,), (), False)))
         return edges
