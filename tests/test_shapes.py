@@ -40,6 +40,8 @@ SITE = "<https://w3id.org/valuechain/id/site/mine--CD--1>"
 ORE = "<https://w3id.org/valuechain/id/cobalt-ore>"
 HYDROXIDE = "<https://w3id.org/valuechain/id/cobalt-hydroxide>"
 CASE = "<https://w3id.org/valuechain/id/ncp-case>"
+PRODUCTION = "<https://w3id.org/valuechain/id/production/mine--produces--cobalt-ore--CD>"
+INDICATOR = "<https://w3id.org/valuechain/id/risk-indicator/labour-office--2021--cobalt-ore--CD--child-labour>"
 
 
 class Mutation(NamedTuple):
@@ -411,6 +413,70 @@ MUTATIONS: dict[str, Mutation] = {
     "specific instance without source": Mutation(
         "instance-source", drop(CASE, "prov:wasDerivedFrom")
     ),
+    # production (an actor makes or buys in a product)
+    "production without actor": Mutation("production-actor", drop(PRODUCTION, "vc:actor")),
+    "production of a non-actor": Mutation(
+        "production-actor-class", put(PRODUCTION, "vc:actor", ORE)
+    ),
+    "production without product": Mutation("production-product", drop(PRODUCTION, "vc:product")),
+    "production of a non-product": Mutation(
+        "production-product-class", put(PRODUCTION, "vc:product", MINE)
+    ),
+    "production without type": Mutation("production-type", drop(PRODUCTION, "vc:productionType")),
+    "production of unknown type": Mutation(
+        "production-type-known", put(PRODUCTION, "vc:productionType", "vc:supplies")
+    ),
+    "production in two countries": Mutation(
+        "production-country", add(PRODUCTION, "vc:country", '"ZM"')
+    ),
+    "production in a lower-case country": Mutation(
+        "production-country-code", put(PRODUCTION, "vc:country", '"cd"')
+    ),
+    "production with unknown assertion": Mutation(
+        "production-assertion", put(PRODUCTION, "vc:assertion", "vc:Cause")
+    ),
+    "production with text source": Mutation(
+        "production-source-iri", put(PRODUCTION, "prov:wasDerivedFrom", '"a report"')
+    ),
+    "production without source": Mutation(
+        "production-source", drop(PRODUCTION, "prov:wasDerivedFrom")
+    ),
+    # risk indicators (a public list names a product and country at risk)
+    "indicator without product": Mutation("indicator-product", drop(INDICATOR, "vc:product")),
+    "indicator of a non-product": Mutation(
+        "indicator-product-class", put(INDICATOR, "vc:product", MINE)
+    ),
+    "indicator without country": Mutation("indicator-country", drop(INDICATOR, "vc:country")),
+    "indicator with three-letter country": Mutation(
+        "indicator-country-code", put(INDICATOR, "vc:country", '"COD"')
+    ),
+    "indicator without category": Mutation(
+        "indicator-category", drop(INDICATOR, "vc:riskCategory")
+    ),
+    "indicator with unknown category": Mutation(
+        "indicator-category-known", put(INDICATOR, "vc:riskCategory", "vc:role-trader")
+    ),
+    "indicator without publisher": Mutation(
+        "indicator-publisher", drop(INDICATOR, "dcterms:publisher")
+    ),
+    "indicator published by a non-actor": Mutation(
+        "indicator-publisher-actor", put(INDICATOR, "dcterms:publisher", ORE)
+    ),
+    "indicator with numeric edition": Mutation(
+        "indicator-edition", put(INDICATOR, "vc:edition", "2021")
+    ),
+    "indicator with text forced child labour flag": Mutation(
+        "indicator-forced-child", put(INDICATOR, "vc:forcedChildLabour", '"no"')
+    ),
+    "indicator derived from a lower-case country": Mutation(
+        "indicator-derived-from", put(INDICATOR, "vc:derivedFromCountry", '"cd"')
+    ),
+    "indicator with text source": Mutation(
+        "indicator-source-iri", put(INDICATOR, "prov:wasDerivedFrom", '"the list"')
+    ),
+    "indicator without source": Mutation(
+        "indicator-source", drop(INDICATOR, "prov:wasDerivedFrom")
+    ),
 }
 
 
@@ -512,6 +578,9 @@ IN_LISTS = {
     "instance-status-known": vocabulary.INSTANCE_STATUSES,
     "instance-outcome": vocabulary.INSTANCE_OUTCOMES,
     "instance-chapter": vocabulary.GUIDELINES_CHAPTERS,
+    "production-type-known": vocabulary.PRODUCTION_TYPES,
+    "production-assertion": vocabulary.ASSERTIONS,
+    "indicator-category-known": vocabulary.CATEGORIES,
 }
 
 

@@ -166,6 +166,11 @@ PRODUCT_KINDS: Final = _scheme(
     "product-kind", ("good", "component", "material", "service", "data", "software")
 )
 
+#: How an actor stands to a product in risk-based scoping (Due Diligence Guidance, Section II,
+#: step 2): it makes the product, or buys it in from the named country. As with relationship
+#: types, the word names the direct property (``vc:produces``, ``vc:sources``).
+PRODUCTION_TYPES: Final = {"produces": VC + "produces", "sources": VC + "sources"}
+
 #: The chapters of the MNE Guidelines a specific instance may cite: the two general chapters,
 #: then the chapters that are the top concepts of the impact taxonomy (``CHAPTERS``).
 GUIDELINES_CHAPTERS: Final = _scheme(

@@ -323,6 +323,44 @@ def site(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
     return n.done()
 
 
+def production(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
+    """An actor makes or buys in a product, optionally in one country; without a country, at
+    each of the actor's sites. The direct ``vc:produces``/``vc:sources`` triple is kept too."""
+    actor_id, kind, product_id = values["actor"], values["type"], values["product"]
+    country = values.get("country")
+    n = _Node(f"{base}production/{actor_id}--{kind}--{product_id}--{country or 'sites'}")
+    n.a(VC + "Production")
+    n.add(VC + "actor", ox.NamedNode(base + actor_id))
+    n.add(VC + "product", ox.NamedNode(base + product_id))
+    n.word(VC + "productionType", v.PRODUCTION_TYPES, kind)
+    n.literal(VC + "country", country)
+    n.assertion(values)
+    n.claim(values)
+    n.quads.append(_direct(base, actor_id, v.PRODUCTION_TYPES[kind], product_id))
+    return n.done()
+
+
+def risk_indicator(values: Values, base: str = DEFAULT_BASE) -> RowRdf:
+    """A public list's statement that a product from a country is at risk of a category of
+    harm: a risk factor for scoping (Due Diligence Guidance, Section II, step 2), never an
+    impact, so it has its own category property rather than ``vc:category``."""
+    product_id, country, category = values["product"], values["country"], values["category"]
+    publisher, edition = values["publisher"], values["edition"]
+    n = _Node(f"{base}risk-indicator/{publisher}--{edition}--{product_id}--{country}--{category}")
+    n.a(VC + "RiskIndicator")
+    n.add(VC + "product", ox.NamedNode(base + product_id))
+    n.literal(VC + "country", country)
+    n.word(VC + "riskCategory", v.CATEGORIES, category)
+    n.add(DCTERMS + "publisher", ox.NamedNode(base + publisher))
+    n.literal(VC + "edition", edition)
+    if values.get("forced_child_labour") is not None:
+        flag = "true" if values["forced_child_labour"] else "false"
+        n.add(VC + "forcedChildLabour", ox.Literal(flag, datatype=ox.NamedNode(XSD + "boolean")))
+    n.literal(VC + "derivedFromCountry", values.get("derived_from"))
+    n.claim(values)
+    return n.done()
+
+
 #: The mapping of each template file.
 ROW_TO_RDF: dict[str, Callable[[Values, str], RowRdf]] = {
     "actors.csv": actor,
@@ -336,6 +374,8 @@ ROW_TO_RDF: dict[str, Callable[[Values, str], RowRdf]] = {
     "responses.csv": response,
     "specific-instances.csv": specific_instance,
     "sites.csv": site,
+    "production.csv": production,
+    "risk-indicators.csv": risk_indicator,
 }
 
 

@@ -71,6 +71,16 @@ def _words(vocabulary: Mapping[str, str], what: str) -> Parser:
     return parse
 
 
+def _flag(text: str) -> bool:
+    """A yes/no cell (``yes``, ``no``, ``true``, ``false``, any case)."""
+    word = text.casefold()
+    if word in ("yes", "true"):
+        return True
+    if word in ("no", "false"):
+        return False
+    raise CellError(f"'{text}' is not yes or no")
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: its name, how a cell reads, and what it refers to.
@@ -335,6 +345,42 @@ TEMPLATE: dict[str, TemplateFile] = {
                 _SOURCES,
             ),
             ("actor", "country"),
+        ),
+        # Risk-based scoping (Due Diligence Guidance, Section II, step 2): who makes or buys
+        # which product where, and the public lists that name products and countries at risk.
+        TemplateFile(
+            "production.csv",
+            (
+                _actor_ref("actor"),
+                _required(
+                    "type",
+                    _word(v.PRODUCTION_TYPES, "production type"),
+                    vocabulary="production types",
+                ),
+                _required("product", parse_slug, refers_to="product"),
+                Column("country", parse_country),
+                _ASSERTION,
+                _DESCRIPTION,
+                _required("source_url", parse_urls),
+            ),
+            ("actor", "type", "product", "country"),
+        ),
+        TemplateFile(
+            "risk-indicators.csv",
+            (
+                _required("product", parse_slug, refers_to="product"),
+                _required("country", parse_country),
+                _required(
+                    "category", _word(v.CATEGORIES, "category"), vocabulary="impact categories"
+                ),
+                _required("publisher", parse_slug, refers_to="actor"),
+                _required("edition", parse_slug),
+                Column("forced_child_labour", _flag),
+                Column("derived_from", parse_country),
+                _DESCRIPTION,
+                _required("source_url", parse_urls),
+            ),
+            ("publisher", "edition", "product", "country", "category"),
         ),
     )
 }
