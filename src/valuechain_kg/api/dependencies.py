@@ -17,8 +17,12 @@ from datetime import date
 from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
+from valuechain_kg import vocabulary as vocab
 from valuechain_kg.api.caching import note_analysis_revision
+from valuechain_kg.api.problems import ProblemError
 from valuechain_kg.api.workers import Workers
 from valuechain_kg.service.graph import KnowledgeGraph, served_revision
 
@@ -33,6 +37,7 @@ __all__ = [
     "analysis_options",
     "get_kg",
     "get_workers",
+    "known_query_only",
     "paging",
     "run_in_worker",
     "threshold",
@@ -52,6 +57,42 @@ async def get_workers(request: Request) -> Workers:
     """The app's bounded thread slots: blocking facade calls run there, off the event loop."""
     workers: Workers = request.app.state.workers
     return workers
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    """The query parameter names a route declares, through all of its dependencies."""
+    known: frozenset[str] | None = getattr(route, "_vckg_query_names", None)
+    if known is None:
+        known = frozenset(_query_names(route.dependant))
+        route._vckg_query_names = known  # type: ignore[attr-defined]
+    return known
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse a query parameter the route does not take (422 naming it), never ignore it.
+
+    ``?involvement=cause`` on a route without that parameter would otherwise answer the
+    unfiltered list, a quiet wrong answer.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _declared_query(route)
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        takes = ", ".join(sorted(known)) or "none"
+        raise ProblemError(
+            422,
+            f"unknown query parameter(s): {', '.join(unknown)}; this route takes: {takes}",
+            errors=[{"field": name, "message": "unknown query parameter"} for name in unknown],
+        )
 
 
 Graph = Annotated[KnowledgeGraph, Depends(get_kg)]
@@ -113,7 +154,8 @@ async def analysis_options(
         str | None,
         Query(
             description="Ignore claims below this assertion status (alleged, reported, "
-            "acknowledged, ncp-determined, court-determined, regulator-determined)."
+            "acknowledged, ncp-determined, court-determined, regulator-determined).",
+            json_schema_extra={"enum": list(vocab.ASSERTION_RANK)},
         ),
     ] = None,
     strict_products: Annotated[

@@ -41,7 +41,11 @@ _DESCRIPTIONS = {
     406: "None of the formats in the Accept header can be given",
     413: "The request body is larger than the configured limit",
     415: "Unsupported Content-Type of the request body",
-    422: "Invalid parameter, unknown id, or a write that would violate the SHACL shapes",
+    422: (
+        "Invalid parameter, an unknown query parameter or body field (named in `errors`), "
+        "malformed JSON (with its `line` and `column`), unknown id, or a write that would "
+        "violate the SHACL shapes"
+    ),
     503: "The work ran past the configured deadline; retry later",
     507: "The store has no space left; nothing was written",
 }

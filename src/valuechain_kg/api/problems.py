@@ -96,14 +96,46 @@ async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, exc.detail, exc.headers, **exc.extra)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of a character offset, as an editor shows them."""
+    before = text[:position]
+    line = before.count("\n") + 1
+    return line, position - (before.rfind("\n") + 1) + 1
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 naming what is wrong: where malformed JSON broke, which fields are unknown."""
     assert isinstance(exc, RequestValidationError)
+    found = exc.errors()
+    broken = next((e for e in found if e.get("type") == "json_invalid"), None)
+    if broken is not None:
+        position = int(broken["loc"][-1]) if isinstance(broken["loc"][-1], int) else 0
+        body = (await request.body()).decode("utf-8", errors="replace")
+        line, column = _line_and_column(body, position)
+        reason = (broken.get("ctx") or {}).get("error", "not JSON")
+        return problem_response(
+            422,
+            f"the body is not valid JSON: {reason} at line {line}, column {column}",
+            line=line,
+            column=column,
+        )
     errors = [
         {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
-        for e in exc.errors()
+        for e in found
     ]
-    fields = ", ".join(e["field"] for e in errors)
-    return problem_response(422, f"invalid parameter(s): {fields}", errors=errors)
+    unknown = [
+        err["field"] for err, e in zip(errors, found, strict=True) if e["type"] == "extra_forbidden"
+    ]
+    for err, e in zip(errors, found, strict=True):
+        if e["type"] == "extra_forbidden":
+            err["message"] = "unknown field"
+    if unknown and len(unknown) == len(errors):
+        detail = f"unknown field(s) in the body: {', '.join(unknown)}"
+    else:
+        detail = "invalid parameter(s): " + "; ".join(
+            f"{e['field']}: {e['message']}" for e in errors
+        )
+    return problem_response(422, detail, errors=errors)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

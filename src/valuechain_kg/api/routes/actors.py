@@ -11,13 +11,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from valuechain_kg.api.dependencies import Graph, Options, Page, WorkerPool, run_in_worker
+from valuechain_kg import vocabulary as vocab
+from valuechain_kg.api.dependencies import (
+    Graph,
+    Options,
+    Page,
+    WorkerPool,
+    known_query_only,
+    run_in_worker,
+)
 from valuechain_kg.api.openapi_responses import LOOKUP, READ
 from valuechain_kg.models import ActorDetail, ActorImpactsAnswer, ActorList, HoldingsAnswer
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/actors", tags=["actors"])
+router = APIRouter(prefix="/actors", tags=["actors"], dependencies=[Depends(known_query_only)])
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,12 @@ class ActorFilters:
 
 
 async def actor_filters(
-    role: Annotated[str | None, Query(description="Role slug, e.g. investor.")] = None,
+    role: Annotated[
+        str | None,
+        Query(
+            description="Role slug, e.g. investor.", json_schema_extra={"enum": sorted(vocab.ROLES)}
+        ),
+    ] = None,
     country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code.")] = None,
     q: Annotated[str | None, Query(description="Text found in the name or id.")] = None,
 ) -> ActorFilters:

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from valuechain_kg import vocabulary as vocab
 from valuechain_kg.api.dependencies import (
     Graph,
     Options,
     Page,
     Threshold,
     WorkerPool,
+    known_query_only,
     run_in_worker,
 )
 from valuechain_kg.api.openapi_responses import LOOKUP, READ, problems
@@ -34,11 +36,16 @@ from valuechain_kg.models import (
 
 __all__ = ["WhatIf", "router"]
 
-router = APIRouter(prefix="/impacts", tags=["impacts"])
+router = APIRouter(prefix="/impacts", tags=["impacts"], dependencies=[Depends(known_query_only)])
 
 
 class WhatIf(BaseModel):
-    """Edges and memberships to imagine before computing leverage; the store is not changed."""
+    """Edges and memberships to imagine before computing leverage; the store is not changed.
+
+    An unknown field (``membership`` for ``memberships``) is refused, not ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     leverage: list[HypotheticalLeverage] = []
     memberships: list[HypotheticalMembership] = []
@@ -55,11 +62,27 @@ class ImpactFilters:
 
 
 async def impact_filters(
-    category: Annotated[str | None, Query(description="Category slug, e.g. privacy.")] = None,
-    status: Annotated[str | None, Query(description="actual or potential.")] = None,
+    category: Annotated[
+        str | None,
+        Query(
+            description="Category slug, e.g. privacy; a chapter also matches its narrower ones.",
+            json_schema_extra={"enum": sorted(vocab.CATEGORIES)},
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description="actual or potential.", json_schema_extra={"enum": ["actual", "potential"]}
+        ),
+    ] = None,
     country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code.")] = None,
     sort: Annotated[
-        str, Query(pattern="^(severity|id|title)$", description="severity, id or title.")
+        str,
+        Query(
+            pattern="^-?(severity|id|title)$",
+            description="severity (most severe first), id or title; a leading '-' reverses "
+            "the order (-severity: least severe first, -title: Z to A).",
+        ),
     ] = "severity",
 ) -> ImpactFilters:
     """The list's filters, a dependency like paging, so a request's parameters are read in order."""
