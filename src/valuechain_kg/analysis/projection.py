@@ -23,6 +23,7 @@ import networkx as nx
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, derived_strength
+from valuechain_kg.analysis.risk_rows import EMPTY_SCREENING, ScreeningRows
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
 
@@ -177,6 +178,8 @@ class Projection:
     leverage_parts: tuple[LeveragePart, ...] = ()
     #: Initiative IRI -> the impact categories (slugs) it covers; absent or empty: all.
     initiative_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Production claims, risk indicators, sites and product families, for screening only.
+    screening: ScreeningRows = EMPTY_SCREENING
 
     def __len__(self) -> int:
         return len(self.iris)
@@ -345,6 +348,7 @@ class ProjectionRows:
     products: dict[str, tuple[str, ...]] = field(default_factory=dict)
     periods: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     initiative_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    screening: ScreeningRows = EMPTY_SCREENING
 
 
 def _total(row: tuple[object, ...]) -> tuple[str, ...]:
@@ -392,6 +396,8 @@ def assemble_projection(
     involvement_rows = rows.involvements
     for inv_row in involvement_rows:
         numbering.add(inv_row[0])
+    for production in rows.screening.productions:
+        numbering.add(production.actor)
 
     iris, ids, index = numbering.freeze()
     size = len(iris)
@@ -402,6 +408,7 @@ def assemble_projection(
         products.add(*r[8])
     for inv_row in involvement_rows:
         products.add(*inv_row[5])
+    products.add(*rows.screening.products())
     product_iris, product_ids, product_index = products.freeze()
     made_from = [
         tuple(sorted({product_index[i] for i in rows.products.get(q, ())})) for q in product_iris
@@ -516,6 +523,7 @@ def assemble_projection(
         claimed_edges=tuple(claimed),
         leverage_parts=leverage_parts,
         initiative_scopes=dict(rows.initiative_scopes),
+        screening=rows.screening,
     )
 
 

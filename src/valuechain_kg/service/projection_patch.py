@@ -115,6 +115,7 @@ def rows_of(p: Projection) -> ProjectionRows:
         products={pids[q]: tuple(pids[i] for i in p.made_from[q]) for q in range(len(pids))},
         periods=dict(p.periods),
         initiative_scopes=dict(p.initiative_scopes),
+        screening=p.screening,
     )
 
 

@@ -24,6 +24,7 @@ from valuechain_kg.analysis.projection import (
 )
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
+from valuechain_kg.service.screening_reader import read_screening_rows
 from valuechain_kg.store.backend import StoreBackend
 
 __all__ = ["build_projection", "read_projection_rows"]
@@ -414,6 +415,7 @@ def read_projection_rows(
         products=_read_products(store),
         periods=_read_periods(store),
         initiative_scopes=_read_initiative_scopes(store, base),
+        screening=read_screening_rows(store),
     )
 
 
