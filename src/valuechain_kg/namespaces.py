@@ -4,6 +4,8 @@ from __future__ import annotations
 
 VC = "https://w3id.org/valuechain#"
 DEFAULT_BASE = "https://w3id.org/valuechain/id/"
+#: The ontology's IRI, which also names the store graph holding the ontology and its vocabularies.
+ONTOLOGY = "https://w3id.org/valuechain"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
