@@ -13,13 +13,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from valuechain_kg import __version__
-from valuechain_kg.api import graph_store, page, sparql
+from valuechain_kg.api import graph_store, sparql, void
 from valuechain_kg.api.access_log import install_access_log
 from valuechain_kg.api.caching import install_etags
 from valuechain_kg.api.docs import install_offline_docs
 from valuechain_kg.api.limits import BodySizeLimit
 from valuechain_kg.api.problems import install_problem_handlers
-from valuechain_kg.api.routes import actors, health, impacts
+from valuechain_kg.api.routes import actors, explorer, health, impacts
 from valuechain_kg.api.settings import ApiSettings
 from valuechain_kg.api.workers import Workers
 from valuechain_kg.graph import KnowledgeGraph
@@ -92,7 +92,8 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
     app.include_router(impacts.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
-    app.include_router(page.router)
+    app.include_router(void.router)
+    app.include_router(explorer.router)
     install_etags(app)
     install_access_log(app)
     if settings.cors_origins:
