@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "Choice", "NotAcceptable", "choose"]
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "Choice",
+    "NotAcceptable",
+    "choose",
+    "parse_accept",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ GRAPH_FORMATS: dict[str, Choice] = {
 }
 
 
-def _parse_accept(header: str) -> list[tuple[str, float, int]]:
+def parse_accept(header: str) -> list[tuple[str, float, int]]:
     """(media range, quality, position) for each entry of an Accept header."""
     entries = []
     for position, part in enumerate(header.split(",")):
@@ -97,7 +104,7 @@ def choose(accept: str | None, table: dict[str, Choice]) -> Choice:
         return default
     best: tuple[float, int, int, int] | None = None
     chosen: Choice | None = None
-    for media_range, quality, position in _parse_accept(accept):
+    for media_range, quality, position in parse_accept(accept):
         if quality <= 0:
             continue
         for rank, (media_type, choice) in enumerate(table.items()):

@@ -5,7 +5,9 @@
 - update: POST form ``update=`` or ``application/sparql-update`` (2.2), with
   ``using-graph-uri`` / ``using-named-graph-uri`` (2.2.3; a clash with USING/WITH is 400),
   only for a client holding the operator's bearer token, as one SHACL-validated transaction;
-- GET without a query: the SPARQL service description (Turtle).
+- GET without a query: the SPARQL service description (Turtle, or another RDF format asked
+  for); a browser (``text/html`` preferred to every format offered) gets the SPARQL editor, with
+  its ``?query=`` filled in when it sent one.
 
 Graphs named by the protocol or by FROM/USING are graphs in the store, never fetched: an absent
 one is empty. ``SERVICE`` and ``LOAD`` are refused (400). Queries run in the bounded worker
@@ -15,6 +17,7 @@ pool with a deadline (503 after ``VCKG_QUERY_TIMEOUT``).
 from __future__ import annotations
 
 import hmac
+import io
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,7 +25,7 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from valuechain_kg.api.negotiation import (
     GRAPH_FORMATS,
@@ -30,8 +33,10 @@ from valuechain_kg.api.negotiation import (
     Choice,
     NotAcceptable,
     choose,
+    parse_accept,
 )
 from valuechain_kg.api.openapi_responses import SPARQL_GET, SPARQL_POST, SPARQL_POST_BODY
+from valuechain_kg.api.page import editor_page
 from valuechain_kg.api.problems import ProblemError
 from valuechain_kg.api.settings import ApiSettings
 from valuechain_kg.api.sparql_syntax import (
@@ -40,6 +45,8 @@ from valuechain_kg.api.sparql_syntax import (
     with_using_clauses,
 )
 from valuechain_kg.api.workers import Deadline, DeadlineWriter, Workers
+from valuechain_kg.namespaces import ONTOLOGY
+from valuechain_kg.rdf_output import write_graph
 from valuechain_kg.sparql_guard import prepare
 
 if TYPE_CHECKING:
@@ -51,6 +58,7 @@ prepare()
 __all__ = [
     "ProtocolRequest",
     "evaluate_query",
+    "rdf_response",
     "read_protocol_request",
     "router",
     "service_description",
@@ -196,7 +204,13 @@ def evaluate_query(
         raise syntax_problem(exc, "query") from exc
     writer = DeadlineWriter(deadline)
     try:
-        results.serialize(writer, format=choice.format)  # type: ignore[attr-defined]
+        if isinstance(results, ox.QueryTriples):
+            assert isinstance(choice.format, ox.RdfFormat)
+            write_graph(results, writer, choice.format)
+        else:
+            results.serialize(writer, format=choice.format)  # type: ignore[attr-defined]
+    except ValueError as exc:  # a graph that JSON-LD with a context cannot write
+        raise ProblemError(406, f"{exc}: ask for Turtle or N-Triples") from exc
     finally:
         # pyoxigraph's result iterators must be dropped on the thread that made them, not
         # later on the event loop through a traceback that still holds this frame.
@@ -252,13 +266,19 @@ def _endpoint_iri(request: Request) -> str:
 
 _DESCRIPTION_COMMENT = (
     "Value-chain actors, adverse impacts and leverage (OECD Guidelines for MNEs). "
-    "Queries read the store's default graph unless the request names a dataset. "
+    "A query naming no dataset reads the store's default graph together with the ontology "
+    "graph; FROM or default-graph-uri name other graphs. "
     "SERVICE and LOAD are refused; updates need a bearer token."
 )
 
 
 def service_description(endpoint: str) -> str:
-    """The SPARQL 1.1 Service Description of this endpoint, in Turtle."""
+    """The SPARQL 1.1 Service Description of this endpoint, in Turtle.
+
+    Written after the Service Description recommendation (2013): the endpoint, its languages
+    and formats, and the default dataset (the data's default graph, the ontology's named graph,
+    and the VoID description of both at ``/void``).
+    """
     results = ", ".join(
         f"<http://www.w3.org/ns/formats/{name}>"
         for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV")
@@ -267,31 +287,55 @@ def service_description(endpoint: str) -> str:
         f"<http://www.w3.org/ns/formats/{name}>"
         for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML")
     )
+    root = endpoint.rsplit("/sparql", 1)[0]
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 
-[] a sd:Service ;
+<{endpoint}#service> a sd:Service ;
     rdfs:label "valuechain-kg SPARQL endpoint" ;
     rdfs:comment "{_DESCRIPTION_COMMENT}" ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update ;
     sd:resultFormat {results}, {graphs} ;
-    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
+    sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+    sd:defaultDataset <{endpoint}#dataset> .
+
+<{endpoint}#dataset> a sd:Dataset ;
+    rdfs:seeAlso <{root}/void> ;
+    sd:defaultGraph [ a sd:Graph ;
+        rdfs:comment "the data's default graph with the ontology graph" ;
+        dcterms:source <{root}/void#data> , <{root}/void#ontology> ] ;
+    sd:namedGraph [ a sd:NamedGraph ;
+        sd:name <{ONTOLOGY}> ;
+        sd:graph [ a sd:Graph ; dcterms:source <{root}/void#ontology> ] ] .
 """
 
 
-def _description_response(request: Request) -> Response:
+#: The vocabularies of the service and VoID descriptions, as Turtle prefixes.
+DESCRIPTION_PREFIXES = {
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "void": "http://rdfs.org/ns/void#",
+    "formats": "http://www.w3.org/ns/formats/",
+}
+
+
+def rdf_response(request: Request, turtle: str) -> Response:
+    """A graph written in Turtle here, answered in the RDF format the client asks for."""
     try:
         choice = choose(request.headers.get("accept"), GRAPH_FORMATS)
     except NotAcceptable as exc:
         raise ProblemError(406, str(exc), offered=exc.offered) from exc
-    turtle = service_description(_endpoint_iri(request))
-    body = turtle.encode()
-    if choice.format != ox.RdfFormat.TURTLE:
-        assert isinstance(choice.format, ox.RdfFormat)  # GRAPH_FORMATS holds only RDF formats
-        triples = ox.parse(body, format=ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format=choice.format) or b""
-    return Response(body, media_type=choice.media_type, headers={"Vary": "Accept"})
+    assert isinstance(choice.format, ox.RdfFormat)  # GRAPH_FORMATS holds only RDF formats
+    output = io.BytesIO()
+    triples = ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)
+    write_graph(triples, output, choice.format, DESCRIPTION_PREFIXES)
+    return Response(output.getvalue(), media_type=choice.media_type, headers={"Vary": "Accept"})
+
+
+def _description_response(request: Request) -> Response:
+    return rdf_response(request, service_description(_endpoint_iri(request)))
 
 
 async def _query_response(request: Request, operation: ProtocolRequest) -> Response:
@@ -337,8 +381,37 @@ async def _update_response(request: Request, operation: ProtocolRequest) -> Resp
     return JSONResponse(await workers.run(work))
 
 
+def _browser_wants_html(accept: str | None, table: dict[str, Choice]) -> bool:
+    """Whether ``text/html`` is the client's first choice over every format of ``table``.
+
+    A browser sends ``text/html,...,application/xml;q=0.9,*/*;q=0.8``: HTML wins. A client
+    naming only RDF or results formats, or sending ``*/*``, gets RDF as before.
+    """
+    if not accept:
+        return False
+    html = max(
+        (
+            q
+            for media, q, _ in parse_accept(accept)
+            if media in {"text/html", "application/xhtml+xml"}
+        ),
+        default=0.0,
+    )
+    named = max((q for media, q, _ in parse_accept(accept) if media in table), default=0.0)
+    return html > 0 and html >= named
+
+
 async def _answer(request: Request) -> Response:
     operation = await read_protocol_request(request)
+    if request.method in {"GET", "HEAD"} and operation.operation in {"description", "query"}:
+        table = RESULT_FORMATS if operation.operation == "query" else GRAPH_FORMATS
+        if operation.operation == "query" and query_form(operation.text) in {
+            "CONSTRUCT",
+            "DESCRIBE",
+        }:
+            table = GRAPH_FORMATS
+        if _browser_wants_html(request.headers.get("accept"), table):
+            return HTMLResponse(editor_page(operation.text or None), headers={"Vary": "Accept"})
     if operation.operation == "description":
         return _description_response(request)
     if operation.operation == "query":

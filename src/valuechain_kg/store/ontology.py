@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from valuechain_kg.namespaces import ONTOLOGY
 from valuechain_kg.sparql_tokens import names_query_dataset
 
 __all__ = [
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 ONTOLOGY_FILE = Path(__file__).resolve().parents[3] / "ontology" / "valuechain.ttl"
-ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/valuechain")
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY)
 
 
 @lru_cache(maxsize=1)
