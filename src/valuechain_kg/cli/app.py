@@ -23,7 +23,13 @@ from rich.console import Console
 from valuechain_kg.cli import output as out
 from valuechain_kg.cli.help import HumanGroup
 from valuechain_kg.datasets.synthetic import MIN_ACTORS
-from valuechain_kg.errors import UsageError, ValidationFailed, VckgError, is_disk_full
+from valuechain_kg.errors import (
+    InputError,
+    UsageError,
+    ValidationFailed,
+    VckgError,
+    is_disk_full,
+)
 from valuechain_kg.namespaces import DEFAULT_BASE
 from valuechain_kg.service.graph import PROGRESS_THRESHOLD
 
@@ -70,6 +76,17 @@ def _input_warnings_printed() -> Iterator[None]:
 _PATH_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
+def _print_error(exc: VckgError) -> None:
+    """One ``error:`` line per problem of an input error; other lines indented under theirs."""
+    if isinstance(exc, InputError) and exc.problems:
+        lines = [f"error: {problem}" for problem in exc.problems]
+    else:
+        first, *rest = str(exc).splitlines() or [""]
+        lines = [f"error: {first}", *(f"  {line}" for line in rest)]
+    for line in lines:
+        stderr.print(line, markup=False, highlight=False)
+
+
 def reports_errors(func: F) -> F:
     """Map the error hierarchy to exit codes, once: 1 for violations, 2 for bad input or usage.
 
@@ -87,7 +104,7 @@ def reports_errors(func: F) -> F:
             stderr.print(f"error: {exc}; nothing was loaded", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from exc
         except VckgError as exc:
-            stderr.print(f"error: {exc}", markup=False, highlight=False)
+            _print_error(exc)
             raise typer.Exit(exc.exit_code) from exc
         except OSError as exc:
             if is_disk_full(exc):

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from valuechain_kg.errors import InputError, InputProblem, Location
 from valuechain_kg.ingest.cells import PartialDate
 from valuechain_kg.ingest.cycles import find_cycles
+from valuechain_kg.ingest.hints import closest_id
 from valuechain_kg.ingest.rdf_rows import row_to_rdf
 from valuechain_kg.ingest.table import Row, read_table
 from valuechain_kg.ingest.template import TEMPLATE, TemplateFile, parse_row
@@ -115,6 +116,9 @@ class _Reading:
     deferred: list[tuple[Row, str, dict[str, Any]]] = field(default_factory=list)
     # Product id -> the ids of its inputs (made_from), over every bundle.
     made_from: dict[str, list[str]] = field(default_factory=dict)
+    # Ids whose defining row did not parse (already reported): references to them hold back
+    # their own row silently instead of reporting the same mistake again.
+    unparsed_ids: set[str] = field(default_factory=set)
 
     def problem(self, row: Row, column: str | None, message: str) -> None:
         self.problems.append(InputProblem(row.at(column), message))
@@ -155,9 +159,14 @@ def _references_hold(r: _Reading, row: Row, name: str, values: dict[str, Any]) -
             continue
         for slug in value if isinstance(value, list) else [value]:
             definition = r.definitions.get(slug)
-            if definition is None:
+            if definition is None and slug in r.unparsed_ids:
+                held = False
+            elif definition is None:
                 message = f"{slug!r} is not defined: no {kind} with this id in {kind}s.csv"
-                r.problem(row, column.name, message)
+                near = closest_id(slug, (s for s, d in r.definitions.items() if d.kind == kind))
+                r.problem(
+                    row, column.name, f"{message}; did you mean {near!r}?" if near else message
+                )
                 held = False
             elif definition.kind != kind:
                 message = (
@@ -177,6 +186,13 @@ def _refer(r: _Reading, name: str, row: Row) -> None:
         return
     if any(column not in values for column in TEMPLATE[name].key):
         return
+    if name == "relationships.csv" and values["source"] == values["target"]:
+        r.problem(
+            row,
+            "target",
+            f"a relationship from {values['source']!r} to itself: source and target must differ",
+        )
+        return
     if name == "sites.csv":
         # n = the row's rank among that actor's rows for that country, over the whole reading.
         key = (values["actor"], values["country"])
@@ -184,8 +200,13 @@ def _refer(r: _Reading, name: str, row: Row) -> None:
     r.emit(row, name, values, TEMPLATE[name].stem.removesuffix("s"))
 
 
-def _read_tables(folder: Path, problems: list[InputProblem]) -> dict[str, list[Row]]:
-    """The rows of every template file present in one bundle folder."""
+def _read_tables(
+    folder: Path, problems: list[InputProblem], unparsed: dict[str, list[Row]]
+) -> dict[str, list[Row]]:
+    """The rows of every template file present in one bundle folder.
+
+    Rows that did not parse go to ``unparsed`` by file name (see ``table.read_table``).
+    """
     if not (folder / "actors.csv").is_file():
         problems.append(
             InputProblem(
@@ -195,7 +216,7 @@ def _read_tables(folder: Path, problems: list[InputProblem]) -> dict[str, list[R
         )
         return {}
     return {
-        name: read_table(folder / name, spec, problems)
+        name: read_table(folder / name, spec, problems, unparsed.setdefault(name, []))
         for name, spec in SPECS.items()
         if (folder / name).is_file()
     }
@@ -275,7 +296,14 @@ def read_bundles(folders: list[Path], base: str = DEFAULT_BASE) -> IngestResult:
         that case nothing is returned, so nothing can be loaded.
     """
     r = _Reading(base)
-    bundles = [_read_tables(folder, r.problems) for folder in folders]
+    unparsed: dict[str, list[Row]] = {}
+    bundles = [_read_tables(folder, r.problems, unparsed) for folder in folders]
+    r.unparsed_ids = {
+        row.cells["id"]
+        for name in _DEFINING
+        for row in unparsed.get(name, [])
+        if row.cells.get("id")
+    }
     for index, tables in enumerate(bundles):
         for name in _DEFINING:
             for row in tables.get(name, []):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from valuechain_kg.errors import InputProblem, Location
 from valuechain_kg.ingest.formulas import warn_formula_cells
+from valuechain_kg.ingest.hints import decimal_comma_hint
 from valuechain_kg.ingest.template import TemplateFile
 
 __all__ = ["Row", "read_table"]
@@ -84,10 +85,18 @@ def _header(
     return known
 
 
-def read_table(path: Path, spec: TemplateFile, problems: list[InputProblem]) -> list[Row]:
+def read_table(
+    path: Path,
+    spec: TemplateFile,
+    problems: list[InputProblem],
+    unparsed: list[Row] | None = None,
+) -> list[Row]:
     """The data rows of one CSV file; problems are appended to `problems`, never raised.
 
     Blank lines and rows whose cells are all empty (spreadsheets write those) are skipped.
+    A row whose cells do not match the header is reported once and, when ``unparsed`` is
+    given, kept there with its cells read by position: the bundle reader then knows the id it
+    meant to define and does not report every reference to it as a second mistake.
     """
     file = str(path)
     text = _decode(path, problems)
@@ -115,13 +124,18 @@ def read_table(path: Path, spec: TemplateFile, problems: list[InputProblem]) -> 
             continue
         extra = record[len(columns) :]
         if any(cell.strip() for cell in extra) or len(record) < len(columns):
-            problems.append(
-                InputProblem(
-                    Location(file, start),
-                    f"the row does not parse: it has {len(record)} cells "
-                    f"but the header has {len(columns)} columns",
-                )
+            message = (
+                f"the row does not parse: it has {len(record)} cells "
+                f"but the header has {len(columns)} columns"
             )
+            hint = decimal_comma_hint(columns, record) if len(record) > len(columns) else None
+            problems.append(
+                InputProblem(Location(file, start), f"{message}; {hint}" if hint else message)
+            )
+            if unparsed is not None:
+                by_position = zip(columns, record, strict=False)
+                cells = {name: cell.strip() for name, cell in by_position if name is not None}
+                unparsed.append(Row(file, start, cells))
             continue
         warn_formula_cells(file, start, columns, record)
         # Line ends inside a quoted cell are normalised, whatever the spreadsheet wrote.
