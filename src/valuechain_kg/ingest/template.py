@@ -363,7 +363,8 @@ TEMPLATE: dict[str, TemplateFile] = {
                 _DESCRIPTION,
                 _required("source_url", parse_urls),
             ),
-            ("actor", "type", "product", "country"),
+            # The IRI also carries the country when one is given.
+            ("actor", "type", "product"),
         ),
         TemplateFile(
             "risk-indicators.csv",
