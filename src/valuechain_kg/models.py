@@ -6,6 +6,8 @@ documents by construction (DESIGN.md, "JSON contracts").
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -346,3 +348,51 @@ class HypotheticalMembership(BaseModel):
     actor: str
     initiative: str
     name: str | None = None
+
+
+# --- risk-based scoping (Due Diligence Guidance, Section II, step 2) ---------------------------
+
+
+class RiskIndicatorRef(BaseModel):
+    """A public list's statement that a product from a country is at risk of a category of
+    harm: where screening results come from."""
+
+    id: str
+    iri: str
+    product: str
+    product_name: str
+    country: str
+    category: str
+    forced_child_labour: bool = False
+    derived_from: str | None = None
+    publisher: str | None = None
+    edition: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class RiskExposure(BaseModel):
+    """An actor potentially exposed to one indicator, with the path that explains it:
+    indicator -> product -> producer -> ... -> actor. Always potential; never a cause, a
+    contribution or a direct linkage."""
+
+    actor: ActorSummary
+    indicator: RiskIndicatorRef
+    status: Literal["potential"] = "potential"
+    hops: int
+    product: str
+    producer: str
+    product_continuity: bool
+    path: list[PathStep] = Field(default_factory=list)
+
+
+class RisksAnswer(BaseModel):
+    """Screened risks, of one actor (``actor`` set) or of every actor, most severe category
+    first, then closest; ``by_category`` counts every exposure before paging."""
+
+    actor: ActorSummary | None = None
+    risks: list[RiskExposure] = Field(default_factory=list)
+    by_category: dict[str, int] = Field(default_factory=dict)
+    total: int
+    limit: int
+    offset: int
+    note: str | None = None

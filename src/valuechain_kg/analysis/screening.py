@@ -249,7 +249,8 @@ def screen(
     min_status: str | None = None,
     strict_products: bool = False,
 ) -> list[Exposure]:
-    """Every (actor, indicator) exposure, or only ``actor``'s, most severe and closest first.
+    """Every (actor, indicator) exposure through its closest producer, or, for ``actor``, one
+    per (indicator, producer) that reaches it; most severe and closest first.
 
     Producers (hops 0) are listed whatever their kind; an actor reached along relationships is
     listed only if it is an enterprise (DESIGN.md, "Actor kinds"), though the walk passes
@@ -270,21 +271,31 @@ def screen(
         starts = producers(p, listed, country, min_rank)
         if not starts:
             continue
-        reached = _walk(p, starts, max_hops, blocked, strict_products)
-        for node, (hops, path, cont, q, producer, claim) in reached.items():
-            if actor is not None and node != actor:
-                continue
-            if hops > 0 and p.kind(node) != "enterprise":
-                continue
-            found.extend(
-                Exposure(node, ind, producer, claim, q, hops, path, cont) for ind in indicators
-            )
+        # For one actor, every producer that reaches it (each a path into its value chain);
+        # for all actors, the closest producer of each.
+        walks = [[start] for start in starts] if actor is not None else [starts]
+        for group in walks:
+            reached = _walk(p, group, max_hops, blocked, strict_products)
+            for node, (hops, path, cont, q, producer, claim) in reached.items():
+                if actor is not None and node != actor:
+                    continue
+                if hops > 0 and p.kind(node) != "enterprise":
+                    continue
+                found.extend(
+                    Exposure(node, ind, producer, claim, q, hops, path, cont) for ind in indicators
+                )
     return sorted(found, key=_order(p))
 
 
 def _order(p: Projection):  # type: ignore[no-untyped-def]
     def key(x: Exposure) -> tuple[object, ...]:
-        return (category_rank(x.indicator), x.hops, p.ids[x.actor], x.indicator.iri)
+        return (
+            category_rank(x.indicator),
+            x.hops,
+            p.ids[x.actor],
+            x.indicator.iri,
+            p.ids[x.producer],
+        )
 
     return key
 

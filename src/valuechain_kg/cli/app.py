@@ -533,6 +533,33 @@ def impacts_of(
 
 @app.command()
 @reports_errors
+def screen(
+    actor: Annotated[
+        str | None, typer.Argument(metavar="[ACTOR]", help="Actor id, CURIE or IRI; all if none.")
+    ] = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    max_hops: MaxHopsOpt = 6,
+    as_of: AsOfOpt = None,
+    min_status: MinStatusOpt = None,
+    strict_products: StrictProductsOpt = False,
+    limit: LimitOpt = 1000,
+    offset: OffsetOpt = 0,
+    fmt: FormatOpt = AnswerFormat.table,
+) -> None:
+    """Risk-based scoping: the risk indicators that reach an actor, with their paths (potential
+    exposure, never an impact)."""
+    from valuechain_kg.cli.screening_output import show_risks
+
+    answer = _open(data, store).screen(
+        actor,
+        **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
+    )
+    show_risks(answer, fmt.value, stdout)
+
+
+@app.command()
+@reports_errors
 def impacts(
     data: DataOpt = None,
     store: StoreOpt = None,
@@ -561,6 +588,27 @@ def impacts(
 
 
 # --- making data ---------------------------------------------------------------------------
+
+
+@import_app.command("ilab")
+@reports_errors
+def import_ilab(
+    source: Annotated[
+        Path, typer.Argument(help="The ILAB list of goods: the app's XML or its flat CSV.")
+    ],
+    output: Annotated[Path, typer.Option("--out", help="Bundle folder to write.")] = Path(
+        "data/ilab-list-of-goods-2021"
+    ),
+) -> None:
+    """The US Department of Labor's List of Goods Produced by Child Labor or Forced Labor, as
+    a CSV bundle of products and risk indicators."""
+    from valuechain_kg.datasets.ilab import import_ilab as run
+
+    report = run(source, output)
+    stdout.print(
+        f"{report.rows} rows ({report.goods} goods, {report.countries} countries) -> "
+        f"{report.products} products, {report.indicators} risk indicators in {output}"
+    )
 
 
 @import_app.command("apple-suppliers")

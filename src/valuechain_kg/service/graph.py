@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
-from valuechain_kg.analysis import linkage, responses, severity
+from valuechain_kg.analysis import linkage, responses, screening, severity
 from valuechain_kg.analysis.projection import Projection, leverage_network
 from valuechain_kg.errors import NotFound, UsageError
 from valuechain_kg.identifiers import compact, expand
@@ -39,11 +39,12 @@ from valuechain_kg.models import (
     LeverageAnswer,
     LinkedActorsAnswer,
     Relationship,
+    RisksAnswer,
     SearchAnswer,
     SearchHit,
 )
 from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
-from valuechain_kg.service import answers, loads, lookups, writes
+from valuechain_kg.service import answers, loads, lookups, screening_answers, writes
 from valuechain_kg.service.cache import ProjectionCache, RevisionMemo
 from valuechain_kg.service.projection_file import ProjectionFile
 from valuechain_kg.service.projection_patch import PATCH_LIMIT, patch_projection
@@ -671,6 +672,51 @@ class KnowledgeGraph:
             total=len(found),
             limit=limit,
             offset=offset,
+        )
+
+    def screen(
+        self,
+        actor: str | None = None,
+        max_hops: int = 6,
+        as_of: date | str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+        min_status: str | None = None,
+        strict_products: bool = False,
+    ) -> RisksAnswer:
+        """Risk-based scoping: the risk indicators that reach an actor (or every actor), each
+        with its explaining path, most severe category and closest first.
+
+        Due Diligence Guidance, Section II, step 2; UNGP 17 commentary. Results are potential
+        exposure, never causes, contributions or direct linkage; the options are linkage's.
+        """
+        _check_options(max_hops, limit, offset)
+        linkage.status_rank(min_status)
+        p = self.projection(as_of)
+        node = self._actor_node(p, actor) if actor is not None else None
+        found = self._memo().get(
+            ("screen", p.revision, p.as_of, node, max_hops, min_status, strict_products),
+            lambda: screening.screen(
+                p, node, max_hops, p.as_of, min_status=min_status, strict_products=strict_products
+            ),
+        )
+        page = found[offset : offset + limit]
+        evidence = self._relationship_sources(p, {n for x in page for n in x.path})
+        note = None
+        if not p.screening.indicators:
+            note = "No risk indicator is loaded: import a list first (vckg import ilab)."
+        elif not found:
+            note = "No risk indicator reaches this actor through its production or relationships."
+        return RisksAnswer(
+            actor=self._actor_summary(p, node) if node is not None else None,
+            risks=screening_answers.exposure_models(
+                p, page, evidence, lambda n: self._actor_summary(p, n)
+            ),
+            by_category=screening.by_category(found),
+            total=len(found),
+            limit=limit,
+            offset=offset,
+            note=note,
         )
 
     def holdings(
