@@ -7,6 +7,8 @@ the same under the ``Agg`` backend of the tests.
 
 from __future__ import annotations
 
+import textwrap
+from collections import deque
 from datetime import date
 from typing import Any
 
@@ -24,6 +26,7 @@ from valuechain_kg.models import (
 
 __all__ = [
     "EDGE_STYLES",
+    "FIGURE_DPI",
     "MODE_COLOURS",
     "MODE_LABELS",
     "draw_heatmap",
@@ -43,7 +46,11 @@ MODE_LABELS: dict[str, str] = {
     "contribution": "contributes to",
     "direct-linkage": "directly linked",
 }
+#: Resolution of every figure: sharp on a high-density screen and on a code host's page.
+FIGURE_DPI = 150
+
 _IMPACT_COLOUR = "#444444"
+_ASSERTED_OUTLINE = "#000000"
 _NO_MODE_COLOUR = "#999999"
 
 #: Line style per kind of edge in :func:`draw_impact`: goods, services, data or technology flow;
@@ -95,22 +102,62 @@ def impact_subgraph(
 
 
 def _layers(graph: nx.MultiDiGraph, impact_id: str) -> dict[str, int]:
-    """Layer 0 is the impact; asserted involvements sit next to it; derived ones by their hops."""
+    """Layer 0 is the impact, layer 1 its causes and contributors, then each actor by how many
+    relationships separate it from them in the picture.
+
+    Counting relationships drawn (either direction) rather than an actor's own ``hops`` puts
+    the two ends of every relationship in different layers, so no edge runs along a column
+    through the labels there. An actor no drawn relationship reaches (an asserted direct
+    linkage the data gives no path for) gets a column of its own after the others.
+    """
     layers = {impact_id: 0}
-    for node, data in graph.nodes(data=True):
-        if data.get("kind") == "actor":
-            layers[node] = 1 + (0 if data["asserted"] and data["hops"] == 0 else data["hops"])
+    actors = [n for n, d in graph.nodes(data=True) if d.get("kind") == "actor"]
+    first = [n for n in actors if graph.nodes[n]["involvement"] in ("cause", "contribution")]
+    relations = nx.Graph()
+    relations.add_nodes_from(actors)
+    relations.add_edges_from(
+        (u, v) for u, v, d in graph.edges(data=True) if d["kind"] in ("flow", "financial")
+    )
+    _spread(relations, first, 1, layers)
+    last = max(layers.values()) + 1
+    for node in sorted(actors):
+        if node not in layers:
+            _spread(relations, [node], last, layers)
     return layers
 
 
+def _spread(relations: nx.Graph, start: list[str], layer: int, layers: dict[str, int]) -> None:
+    """Breadth first from ``start`` (placed at ``layer``): each actor one layer past its parent."""
+    queue = deque(start)
+    for node in start:
+        layers[node] = layer
+    while queue:
+        node = queue.popleft()
+        for other in sorted(relations[node]):
+            if other not in layers:
+                layers[other] = layers[node] + 1
+                queue.append(other)
+
+
 def _positions(graph: nx.MultiDiGraph, layers: dict[str, int]) -> dict[str, tuple[float, float]]:
-    """Left to right by layer; inside a layer by mode rank then id, spread top to bottom."""
+    """Left to right by layer; inside a layer near the neighbours already placed, spread top
+    to bottom (ties by mode rank, then id), so edges between columns cross as little as may be.
+    """
     by_layer: dict[int, list[str]] = {}
     for node, layer in layers.items():
         by_layer.setdefault(layer, []).append(node)
     pos: dict[str, tuple[float, float]] = {}
-    for layer, nodes in by_layer.items():
-        nodes.sort(key=lambda n: (vocab.MODE_RANK.get(graph.nodes[n].get("involvement", ""), 3), n))
+    undirected = graph.to_undirected(as_view=True)
+    for layer in sorted(by_layer):
+        nodes = by_layer[layer]
+
+        def order(n: str) -> tuple[float, int, str]:
+            placed = [pos[m][1] for m in undirected[n] if m in pos and m != n]
+            centre = -sum(placed) / len(placed) if placed else 0.0
+            rank = vocab.MODE_RANK.get(graph.nodes[n].get("involvement", ""), 3)
+            return (centre, rank, n)
+
+        nodes.sort(key=order)
         count = len(nodes)
         for k, node in enumerate(nodes):
             y = (count - 1) / 2 - k if count > 1 else 0.0
@@ -118,8 +165,9 @@ def _positions(graph: nx.MultiDiGraph, layers: dict[str, int]) -> dict[str, tupl
     return pos
 
 
-def _short(text: str, width: int = 30) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _wrap(text: str, width: int = 24) -> str:
+    """A label broken into lines of about ``width`` characters; never cut short."""
+    return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
 
 
 def draw_impact(
@@ -142,12 +190,26 @@ def draw_impact(
     pos = _positions(graph, layers)
     tallest = max(list(layers.values()).count(v) for v in set(layers.values()))
     width = 3.2 * (max(layers.values()) + 1) + 1.5
-    fig = Figure(figsize=(min(width, 16), min(1.0 + 0.42 * tallest, 12)), layout="constrained")
+    fig = Figure(
+        figsize=(min(width, 18), min(1.2 + 0.8 * tallest, 16)),
+        layout="constrained",
+        dpi=FIGURE_DPI,
+    )
     ax = fig.add_subplot()
     ax.set_axis_off()
 
+    # An involvement edge is drawn from the column next to the impact only; further out it
+    # would cross every column's labels, so an asserted actor there is outlined instead.
+    drawn_edges = {
+        kind: [
+            (u, v)
+            for u, v, d in graph.edges(data=True)
+            if d["kind"] == kind and (kind != "involvement" or layers[u] == 1)
+        ]
+        for kind in EDGE_STYLES
+    }
     for kind, style in EDGE_STYLES.items():
-        edges = [(u, v) for u, v, d in graph.edges(data=True) if d["kind"] == kind]
+        edges = drawn_edges[kind]
         if edges:
             collection = nx.draw_networkx_edges(
                 graph,
@@ -170,8 +232,19 @@ def draw_impact(
         nodes = [n for n, d in graph.nodes(data=True) if d.get("involvement") == mode]
         if not nodes:
             continue
+        outlined = [
+            _ASSERTED_OUTLINE if graph.nodes[n]["asserted"] and layers[n] > 1 else colour
+            for n in nodes
+        ]
         drawn = nx.draw_networkx_nodes(
-            graph, pos, nodelist=nodes, node_color=colour, node_size=260, ax=ax
+            graph,
+            pos,
+            nodelist=nodes,
+            node_color=colour,
+            node_size=260,
+            edgecolors=outlined,
+            linewidths=1.8,
+            ax=ax,
         )
         drawn.set_gid(f"actors:{mode}")
         handles.append(Patch(color=colour, label=f"{MODE_LABELS[mode]} ({len(nodes)})"))
@@ -183,23 +256,37 @@ def draw_impact(
         Line2D([], [], marker="D", color=_IMPACT_COLOUR, linestyle="none", label="the impact")
     )
     for kind, style in EDGE_STYLES.items():
-        if any(d["kind"] == kind for _, _, d in graph.edges(data=True)):
+        if drawn_edges[kind]:
             handles.append(
                 Line2D(
                     [], [], color=style["colour"], linestyle=style["style"], label=style["label"]
                 )
             )
+    if any(graph.nodes[n].get("asserted") and layers[n] > 1 for n in layers if n != impact_id):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color="#FFFFFF",
+                markeredgecolor=_ASSERTED_OUTLINE,
+                markeredgewidth=1.8,
+                linestyle="none",
+                label="involvement asserted by a source (outlined)",
+            )
+        )
 
     for node, (x, y) in pos.items():
         data = graph.nodes[node]
-        text = _short(data["name"], 38 if node == impact_id else 30)
+        text = _wrap(data["name"], 30 if node == impact_id else 24)
         ax.annotate(
             text,
             (x, y),
-            xytext=(0, 9),
+            xytext=(0, 7),
             textcoords="offset points",
             ha="center",
-            fontsize=7.5,
+            va="bottom",
+            fontsize=7,
             fontweight="bold" if node == impact_id else "normal",
         )
     xs = [p[0] for p in pos.values()]
@@ -207,7 +294,7 @@ def draw_impact(
     ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.9)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    ax.set_title(_short(graph.nodes[impact_id]["name"], 90), fontsize=10)
+    ax.set_title(_wrap(graph.nodes[impact_id]["name"], 90), fontsize=10)
     return fig
 
 
@@ -233,7 +320,7 @@ def draw_leverage(
     targets = found.targets
     rows = max(len(targets), 1)
     tallest = max([min(len(t.holders), top) for t in targets] + [3])
-    fig = Figure(figsize=(12, rows * (0.9 + 0.32 * tallest)), layout="constrained")
+    fig = Figure(figsize=(12, rows * (0.9 + 0.42 * tallest)), layout="constrained", dpi=FIGURE_DPI)
     if not targets:
         ax = fig.add_subplot()
         ax.set_axis_off()
@@ -243,13 +330,13 @@ def draw_leverage(
     for (left, right), target in zip(axes, targets, strict=True):
         _holder_bars(left, target, top)
         _collective_bars(right, target, threshold)
-    fig.suptitle(_short(found.impact.title, 100), fontsize=10)
+    fig.suptitle(_wrap(found.impact.title, 100), fontsize=10)
     return fig
 
 
 def _holder_bars(ax: Any, target: Any, top: int) -> None:
     holders = list(target.holders)[:top]
-    labels = [_short(h.name, 32) for h in holders]
+    labels = [_wrap(h.name, 32) for h in holders]
     colours = [MODE_COLOURS.get(h.involvement or "", _NO_MODE_COLOUR) for h in holders]
     bars = ax.barh(range(len(holders)), [h.strength for h in holders], color=colours)
     for bar, h in zip(bars, holders, strict=True):
@@ -269,7 +356,7 @@ def _holder_bars(ax: Any, target: Any, top: int) -> None:
     ax.set_xlim(0, 1.3)
     ax.set_xlabel("strength of leverage (0-1)")
     more = f" (top {top} of {target.holders_total})" if target.holders_total > top else ""
-    ax.set_title(f"Who holds leverage over {_short(target.name, 40)}{more}", fontsize=9)
+    ax.set_title(f"Who holds leverage over {target.name}{more}", fontsize=9)
     modes = sorted(
         {h.involvement for h in holders if h.involvement}, key=lambda m: vocab.MODE_RANK[m]
     )
@@ -283,7 +370,7 @@ def _holder_bars(ax: Any, target: Any, top: int) -> None:
 
 
 def _collective_bars(ax: Any, target: Any, threshold: float) -> None:
-    names = [_short(c.name, 36) for c in target.collective]
+    names = [_wrap(c.name, 36) for c in target.collective]
     values = [c.strength for c in target.collective]
     colours = ["#009E73"] * len(values)
     if target.coalition is not None:
@@ -319,7 +406,9 @@ def draw_heatmap(table: pd.DataFrame, title: str = "", cmap: str = "Blues") -> F
     """A count table (e.g. ``pandas.crosstab``) as an annotated heatmap."""
     rows, cols = table.shape
     fig = Figure(
-        figsize=(1.2 + 0.75 * max(cols, 1), 1.2 + 0.45 * max(rows, 1)), layout="constrained"
+        figsize=(1.2 + 0.75 * max(cols, 1), 1.2 + 0.45 * max(rows, 1)),
+        layout="constrained",
+        dpi=FIGURE_DPI,
     )
     ax = fig.add_subplot()
     image = ax.imshow(table.to_numpy(dtype=float), cmap=cmap, aspect="auto")
