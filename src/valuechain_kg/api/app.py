@@ -19,7 +19,7 @@ from valuechain_kg.api.caching import install_etags
 from valuechain_kg.api.docs import install_offline_docs
 from valuechain_kg.api.limits import BodySizeLimit
 from valuechain_kg.api.problems import install_problem_handlers
-from valuechain_kg.api.routes import actors, explorer, health, impacts
+from valuechain_kg.api.routes import actors, explorer, health, impacts, risks
 from valuechain_kg.api.settings import ApiSettings
 from valuechain_kg.api.workers import Workers
 from valuechain_kg.graph import KnowledgeGraph
@@ -88,7 +88,9 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
     install_offline_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(health.router)
+    app.include_router(risks.actor_router)  # before the actors' catch-all route
     app.include_router(actors.router)
+    app.include_router(risks.router)
     app.include_router(impacts.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
