@@ -20,6 +20,7 @@ def root() -> Path:
 SLOW_MODULES = frozenset(
     {
         "test_bench",
+        "test_browser",
         "test_deadlines",
         "test_graph_store_protocol",
         "test_load_staging",
