@@ -87,7 +87,7 @@ see the actors linked to it and who holds leverage over the entity causing it.</
 </form>
 <p id="count" class="muted"></p>
 <table id="impacts"><thead><tr><th>impact</th><th>category (chapter)</th><th>status</th>
-<th>severity</th><th>country</th></tr></thead><tbody></tbody></table>
+<th>severity</th></tr></thead><tbody></tbody></table>
 """
 
 _IMPACT = """
