@@ -7,9 +7,10 @@ name its own dataset); the engine parses and runs it, and ``sparql_guard`` decid
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Token", "names_query_dataset", "tokens"]
+__all__ = ["Token", "names_query_dataset", "tokens", "undeclared_prefixes"]
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _STRING = re.compile(
@@ -75,3 +76,54 @@ def tokens(text: str) -> list[Token]:
 def names_query_dataset(query: str) -> bool:
     """Whether a query has a ``FROM`` or ``FROM NAMED`` clause (a keyword only there)."""
     return any(t.kind == "keyword" and t.text == "FROM" for t in tokens(query))
+
+
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w\-.]*)?:", re.IGNORECASE)
+_PREFIXED = re.compile(r"(?<![\w?$:<])([A-Za-z][\w\-.]*)?:(?=[\w%\\]|\s|[;,.)\]}]|$)")
+
+
+def undeclared_prefixes(text: str, known: Iterable[str]) -> list[tuple[str, int, int]]:
+    """The prefixes a text uses but neither declares nor finds in ``known``: (prefix, line, column).
+
+    Strings, comments and IRIs are skipped; line and column are 1-based, of the first use.
+    """
+    code = _blank_literals(text)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(code)} | set(known)
+    found: dict[str, tuple[int, int]] = {}
+    for match in _PREFIXED.finditer(code):
+        prefix = match.group(1) or ""
+        if prefix in declared or prefix in found or prefix.upper() == "PREFIX":
+            continue
+        line = code.count("\n", 0, match.start()) + 1
+        column = match.start() - (code.rfind("\n", 0, match.start()) + 1) + 1
+        found[prefix] = (line, column)
+    return [(prefix, line, column) for prefix, (line, column) in found.items()]
+
+
+def _blank_literals(text: str) -> str:
+    """The text with strings, comments and IRIs replaced by spaces (lines and columns kept)."""
+    out = list(text)
+    i = 0
+    while i < len(text):
+        char = text[i]
+        end = i + 1
+        if char == "#":
+            newline = text.find("\n", i)
+            end = len(text) if newline < 0 else newline
+        elif char in "\"'":
+            match = _STRING.match(text, i)
+            end = match.end() if match else i + 1
+        elif char == "<":
+            match = _IRI.match(text, i)
+            end = match.end() if match else i + 1
+            if not match:
+                i += 1
+                continue
+        else:
+            i += 1
+            continue
+        for j in range(i, end):
+            if out[j] != "\n":
+                out[j] = " "
+        i = end
+    return "".join(out)

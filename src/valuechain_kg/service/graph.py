@@ -43,12 +43,13 @@ from valuechain_kg.models import (
     SearchAnswer,
     SearchHit,
 )
-from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, VC
+from valuechain_kg.namespaces import DCTERMS, DEFAULT_BASE, PREFIXES, VC
 from valuechain_kg.service import answers, loads, lookups, screening_answers, writes
 from valuechain_kg.service.cache import ProjectionCache, RevisionMemo
 from valuechain_kg.service.projection_file import ProjectionFile
 from valuechain_kg.service.projection_patch import PATCH_LIMIT, patch_projection
 from valuechain_kg.service.projection_reader import build_projection
+from valuechain_kg.sparql_tokens import undeclared_prefixes
 from valuechain_kg.store import PROGRESS_THRESHOLD, ProgressCallback
 from valuechain_kg.store.backend import StoreBackend, open_store
 from valuechain_kg.store.ontology import query_options
@@ -241,7 +242,19 @@ class KnowledgeGraph:
         the text passes ``sparql_guard`` first, as every query does. Without a dataset of its
         own, the query's default graph is the data's plus the ontology's (``store.ontology``).
         """
-        return self.store.query(query, **query_options(query, options))
+        try:
+            return self.store.query(query, **query_options(query, options))
+        except SyntaxError as exc:
+            # The engine names neither the prefix nor the ones it knows; say both.
+            unknown = undeclared_prefixes(query, PREFIXES)
+            if not unknown:
+                raise
+            prefix, line, column = unknown[0]
+            known = ", ".join(f"{p}:" for p in PREFIXES)
+            raise SyntaxError(
+                f"error at {line}:{column}: unknown prefix '{prefix}:'; declare it with "
+                f"PREFIX {prefix}: <...> or use a predeclared prefix: {known}"
+            ) from exc
 
     @property
     def revision(self) -> str:
