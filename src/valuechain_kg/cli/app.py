@@ -359,10 +359,14 @@ def sparql(
     store: StoreOpt = None,
     fmt: Annotated[
         ResultsFormat,
-        typer.Option("--format", "-f", help="Results format (CONSTRUCT and DESCRIBE give Turtle)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Results format; CONSTRUCT and DESCRIBE: table (Turtle), json (JSON-LD), xml.",
+        ),
     ] = ResultsFormat.table,
 ) -> None:
-    """Run a SPARQL query: SELECT/ASK as a table or results format, CONSTRUCT as Turtle."""
+    """Run a SPARQL query: SELECT/ASK as a table or results format, CONSTRUCT as RDF."""
     text = _query_text(query)
     kg = _open(data, store)
     try:

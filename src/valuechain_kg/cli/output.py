@@ -16,8 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from valuechain_kg.analysis.notation import leverage_path, linkage_path
+from valuechain_kg.errors import UsageError
 from valuechain_kg.ingest.formulas import neutralise
 from valuechain_kg.namespaces import curie
+from valuechain_kg.rdf_output import write_graph
 
 FORMATS = ("table", "json", "csv")
 
@@ -235,11 +237,24 @@ def render_validation(report: ValidationReportView, console: Console) -> None:
 
 
 def show_sparql(result: object, fmt: str, console: Console) -> None:
-    """SELECT/ASK as a table or a SPARQL results format; CONSTRUCT/DESCRIBE as Turtle."""
+    """SELECT/ASK as a table or a SPARQL results format; CONSTRUCT/DESCRIBE as Turtle (with the
+    project's prefixes), JSON-LD (with its ``@context``) or RDF/XML."""
     import pyoxigraph as ox
 
     if isinstance(result, ox.QueryTriples):
-        console.file.write((result.serialize(format=ox.RdfFormat.TURTLE) or b"").decode() + "\n")
+        graph_formats = {
+            "table": ox.RdfFormat.TURTLE,
+            "json": ox.RdfFormat.JSON_LD,
+            "xml": ox.RdfFormat.RDF_XML,
+        }
+        if fmt not in graph_formats:
+            raise UsageError(
+                f"--format {fmt}: CONSTRUCT and DESCRIBE give a graph; use --format table "
+                "(Turtle), json (JSON-LD) or xml (RDF/XML)"
+            )
+        buffer = io.BytesIO()
+        write_graph(result, buffer, graph_formats[fmt])
+        console.file.write(buffer.getvalue().decode())
         return
     formats = {
         "json": ox.QueryResultsFormat.JSON,
