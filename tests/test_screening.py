@@ -218,3 +218,24 @@ def test_paging_counts_before_the_page(tmp_path: Path) -> None:
     assert page.total == everything.total == 4
     assert [x.actor.id for x in page.risks] == [everything.risks[1].actor.id]
     assert page.by_category == {"child-labour": 4}
+
+
+def test_writes_keep_screening_in_step_with_the_store(tmp_path: Path) -> None:
+    kg = open_chain(tmp_path)
+    assert set(reached(kg)) == {"mine"}
+    # A new relationship is patched into the projection: the screening rows must survive it.
+    kg.update(
+        "INSERT DATA { vcid:mine vc:supplies vcid:refiner . "
+        "vcid:relationship\\/mine--supplies--refiner a vc:BusinessRelationship ; "
+        "vc:fromActor vcid:mine ; vc:toActor vcid:refiner ; vc:relationshipType vc:supplies ; "
+        "vc:product vcid:ore ; prov:wasDerivedFrom <https://example.org/report> }"
+    )
+    assert reached(kg) == {"mine": 0, "refiner": 1}
+    # A new production claim is read again.
+    kg.update(
+        "INSERT DATA { vcid:production\\/grocer--produces--ore--CD a vc:Production ; "
+        "vc:actor vcid:grocer ; vc:product vcid:ore ; vc:productionType vc:produces ; "
+        'vc:country "CD" ; prov:wasDerivedFrom <https://example.org/report> . '
+        "vcid:grocer vc:produces vcid:ore }"
+    )
+    assert reached(kg) == {"grocer": 0, "mine": 0, "refiner": 1}

@@ -254,5 +254,7 @@ def patch_projection(
         products=reader._read_products(store),
         periods=old.periods,
         initiative_scopes=old.initiative_scopes,
+        # No patched write touches production claims or indicators (they force a rebuild).
+        screening=old.screening,
     )
     return assemble_projection(rows, revision, p.as_of, p.base)
