@@ -164,6 +164,16 @@ def _triple_text(quad: ox.Quad) -> str:
     return f"{_term(quad.subject)} {_term(quad.predicate)} {_term(quad.object)} ."
 
 
+def _boolean(value: bool) -> object:
+    """An ASK answer as pyoxigraph's own ``QueryBoolean``."""
+    text = '{"head": {}, "boolean": %s}' % ("true" if value else "false")
+    return ox.parse_query_results(text, ox.QueryResultsFormat.JSON)
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return any(isinstance(t, ox.BlankNode) for t in quad)
+
+
 def _values_clause(substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
     names = " ".join(f"?{v.value}" for v in substitutions)
     values = " ".join(_term(t) for t in substitutions.values())
@@ -269,11 +279,17 @@ class RemoteStore:
             return self._triples(self._post_rdf(data))
         body = self._post(self.settings.query_url, data, _RESULTS_JSON, read=True)
         try:
-            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise RemoteError(
                 f"the SPARQL engine's answer is not SPARQL JSON results: {exc}"
             ) from exc
+        if form == "ASK" and isinstance(result, ox.QuerySolutions):
+            # Virtuoso answers ASK as one row (true) or none (false) of a SELECT.
+            rows = list(result)
+            truth = bool(rows) and rows[0][0] is not None and rows[0][0].value not in ("0", "false")
+            return _boolean(truth)
+        return result
 
     def _solutions(self, sparql: str, dataset: bool = True) -> list[ox.QuerySolution]:
         """The rows of a SELECT the store itself wrote."""
@@ -371,6 +387,13 @@ class RemoteStore:
         graph_name: object = None,
     ) -> Iterator[ox.Quad]:
         """Quads matching a pattern, paged; None as the graph: every graph of vckg's data."""
+        if graph_name == ONTOLOGY_GRAPH and subject is None and predicate is None and obj is None:
+            return self._ontology_quads()
+        return self._matching(subject, predicate, obj, graph_name)
+
+    def _matching(
+        self, subject: object, predicate: object, obj: object, graph_name: object
+    ) -> Iterator[ox.Quad]:
         terms = [subject, predicate, obj]
         names = ["?s", "?p", "?o"]
         pattern = " ".join(
@@ -386,9 +409,6 @@ class RemoteStore:
                 s, p, o = (t if t is not None else next(values) for t in terms)
                 yield ox.Quad(s, p, o, graph)  # type: ignore[arg-type]
 
-        if graph_name == ONTOLOGY_GRAPH and subject is None and predicate is None and obj is None:
-            yield from self._ontology_quads()
-            return
         if graph_name is None or isinstance(graph_name, ox.DefaultGraph):
             yield from quads(self.stream(f"SELECT {head} WHERE {{ {where} }}"), ox.DefaultGraph())
         if graph_name is None and self._graph is None:
@@ -414,7 +434,7 @@ class RemoteStore:
         """
         from valuechain_kg.store.ontology import ontology_quads
 
-        held = list(self.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH.value)))
+        held = list(self._matching(None, None, None, ONTOLOGY_GRAPH))
 
         def ground(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
             return {q for q in quads if not any(isinstance(t, ox.BlankNode) for t in q)}
@@ -537,7 +557,12 @@ class RemoteStore:
                 named.setdefault(str(quad.graph_name), []).append(_triple_text(quad))
         parts = ["\n".join(default)]
         parts += [f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in named.items()]
-        return f"{keyword} DATA {{\n" + "\n".join(p for p in parts if p) + "\n}"
+        body = "{\n" + "\n".join(p for p in parts if p) + "\n}"
+        if keyword == "INSERT" and any(_has_blank(q) for q in quads):
+            # A template, not data: some engines (Virtuoso) refuse blank nodes in INSERT DATA;
+            # in one template a label names one new node, as in INSERT DATA.
+            return f"INSERT {body} WHERE {{}}"
+        return f"{keyword} DATA {body}"
 
     def apply_change(
         self, removed: Iterable[ox.Quad] = (), added: Iterable[ox.Quad] = (), exact: bool = False
@@ -560,17 +585,27 @@ class RemoteStore:
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in batches of ``batch_size``: each batch one request, with the token."""
-        iterator = iter(quads)
-        while batch := list(itertools.islice(iterator, self.settings.batch_size)):
-            self.apply_change(added=batch)
+        self.add_new(quads, count=False)
 
-    def add_new(self, quads: Iterable[ox.Quad]) -> int:
-        """Add quads in batches; how many the engine did not hold yet (one count per batch)."""
+    def add_new(self, quads: Iterable[ox.Quad], count: bool = True) -> int:
+        """Add quads in batches; how many the engine did not hold yet (one count per batch).
+
+        The quads holding blank nodes go together in the last request: a blank node's label
+        names one node only within one request, so its quads must not be split.
+        """
         new = 0
+        blank: list[ox.Quad] = []
         iterator = iter(quads)
         while batch := list(itertools.islice(iterator, self.settings.batch_size)):
-            new += len(batch) - self._present(batch)
-            self.apply_change(added=batch)
+            blank += [q for q in batch if _has_blank(q)]
+            ground = [q for q in batch if not _has_blank(q)]
+            if ground:
+                new += len(ground) - self._present(ground) if count else 0
+                self.apply_change(added=ground)
+        if blank:
+            # Blank nodes from a file are new nodes: every such quad is new.
+            new += len(set(blank))
+            self.apply_change(added=blank)
         return new
 
     def _present(self, quads: list[ox.Quad]) -> int:
