@@ -25,9 +25,11 @@ COMMANDS = [
     ["leverage"],
     ["impacts-of"],
     ["impacts"],
+    ["screen"],
     ["serve"],
     ["synth"],
     ["import", "apple-suppliers"],
+    ["import", "ilab"],
     ["version"],
 ]
 
