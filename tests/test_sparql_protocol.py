@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -520,17 +521,17 @@ def test_docs_page_loads_swagger_from_the_server_itself(client: TestClient) -> N
     assert client.get("/openapi.json").json()["info"]["title"] == "valuechain-kg"
 
 
-def test_home_page_runs_a_query_and_shows_a_table(client: TestClient) -> None:
+def test_home_page_is_the_explorer_and_a_query_there_goes_to_the_editor(
+    client: TestClient,
+) -> None:
     home = client.get("/")
     assert home.status_code == 200
-    assert 'href="/docs"' in home.text and "<form" in home.text
-    assert "http://" not in home.text.split("<body>")[0].replace("http://www.w3.org", "")
-    answer = client.get("/", params={"query": ACTORS})
-    assert answer.status_code == 200
-    assert answer.text.count("<tr>") == 3  # header + two actors
-    assert f"{BASE}smelter" in answer.text
-    bad = client.get("/", params={"query": "SELECT ?s {"})
-    assert bad.status_code == 400 and "Malformed query" in bad.text
+    assert 'href="/docs"' in home.text and 'href="/sparql"' in home.text
+    assert "/static/explorer/home.js" in home.text
+    assert not re.search(r"(src|href)=\"https?://", home.text)  # nothing from outside
+    moved = client.get("/", params={"query": ACTORS}, follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"].startswith("/sparql?query=")
 
 
 def test_health_reports_counts_and_version(client: TestClient) -> None:
