@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 #: Pictures (PNG outputs) each notebook promises: severity, two value chains and a leverage chart;
-#: the leverage chart before and after a what-if; the chapter-by-role heatmap.
+#: the leverage chart before and after a what-if; the chapter-by-role heatmap; screened risks by
+#: country and category, and one actor's exposure paths.
 PROMISED_FIGURES = {
     "01-explore-a-value-chain.ipynb": 4,
     "02-leverage.ipynb": 2,
     "03-sparql-for-researchers.ipynb": 1,
+    "04-risk-screening.ipynb": 2,
 }
 BUDGET_SECONDS = 120
 
