@@ -23,6 +23,7 @@ SLOW_MODULES = frozenset(
         "test_browser",
         "test_deadlines",
         "test_graph_store_protocol",
+        "test_ilab",
         "test_load_staging",
         "test_notebooks",
         "test_schemathesis",
