@@ -82,7 +82,8 @@ async def known_query_only(request: Request) -> None:
     unfiltered list, a quiet wrong answer.
     """
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        # A route hidden from the OpenAPI (a method refusal) answers for itself.
         return
     known = _declared_query(route)
     unknown = sorted({name for name in request.query_params if name not in known})

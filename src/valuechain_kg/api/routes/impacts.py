@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from valuechain_kg import vocabulary as vocab
@@ -25,6 +25,7 @@ from valuechain_kg.api.dependencies import (
     run_in_worker,
 )
 from valuechain_kg.api.openapi_responses import LOOKUP, READ, problems
+from valuechain_kg.api.problems import ProblemError
 from valuechain_kg.models import (
     HypotheticalLeverage,
     HypotheticalMembership,
@@ -184,6 +185,16 @@ async def leverage_what_if(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.api_route(
+    "/{impact_id:path}/leverage/what-if",
+    methods=["GET", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+async def what_if_other_methods(request: Request) -> None:
+    """A what-if is asked with POST; any other method is 405, not a look-up of an odd id."""
+    raise ProblemError(405, f"{request.method} is not offered here", {"Allow": "POST"})
 
 
 @router.get("/{impact_id:path}", summary="One adverse impact", responses=LOOKUP)
