@@ -176,6 +176,11 @@ class ExportFormat(StrEnum):
     trig = "trig"
     jsonld = "jsonld"
     rdfxml = "rdfxml"
+    edges_parquet = "edges-parquet"
+
+
+class BatchEngine(StrEnum):
+    spark = "spark"
 
 
 DataOpt = Annotated[
@@ -397,7 +402,16 @@ def export(
         typer.Option("--out", "-o", metavar="FILE", help="File to write (default: stdout)."),
     ] = None,
 ) -> None:
-    """Write the whole graph as Turtle, N-Triples, JSON-LD, ..."""
+    """Write the whole graph as Turtle, N-Triples, JSON-LD, ... or as Parquet edge tables
+    (``edges-parquet``: a folder, for ``vckg batch --edges`` and Spark on a cluster)."""
+    if fmt is ExportFormat.edges_parquet:
+        from valuechain_kg.service.batch import export_edge_tables
+
+        if output is None:
+            raise UsageError("--format edges-parquet writes a folder: give it with --out DIR")
+        counts = export_edge_tables(_open(data, store), output)
+        stderr.print(f"wrote {len(counts)} edge tables to {output}")
+        return
     body = _open(data, store).export(fmt.value)
     if output:
         output.write_bytes(body)
@@ -589,6 +603,103 @@ def impacts(
         offset=offset,
     )
     out.show_any(answer, fmt.value, stdout, title="Adverse impacts")
+
+
+# --- every impact at once ------------------------------------------------------------------
+
+batch_app = typer.Typer(
+    help="Answer a question for every impact at once on Apache Spark (the spark extra).",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+EngineOpt = Annotated[BatchEngine, typer.Option("--engine", help="Batch engine.")]
+BatchOutOpt = Annotated[
+    Path, typer.Option("--out", "-o", help="Folder for <question>.parquet/ and <question>.json/.")
+]
+EdgesOpt = Annotated[
+    Path | None,
+    typer.Option("--edges", help="Edge tables from vckg export --format edges-parquet."),
+]
+MasterOpt = Annotated[str, typer.Option("--master", help="Spark master URL.")]
+
+
+def _batch(
+    question: str,
+    out: Path,
+    data: list[Path] | None,
+    store: str | None,
+    edges: Path | None,
+    master: str,
+    options: dict[str, Any],
+) -> None:
+    from valuechain_kg.batch.options import BatchOptions
+    from valuechain_kg.service.batch import run_batch
+
+    given = _analysis_options(
+        options["max_hops"], options["as_of"], options["min_status"], False, 0, 0
+    )
+    settings = BatchOptions(
+        max_hops=given["max_hops"],
+        as_of=given["as_of"].isoformat() if given["as_of"] else None,
+        min_status=given["min_status"],
+        strict_products=options["strict_products"],
+        threshold=options.get("threshold", 0.5),
+    )
+    kg = None if edges is not None else _open(data, store)
+    rows = run_batch(question, out, settings, kg=kg, edges=edges, master=master)
+    stderr.print(f"wrote {rows} {question} rows to {out}")
+
+
+@batch_app.command("linked")
+@reports_errors
+def batch_linked(
+    out: BatchOutOpt,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    edges: EdgesOpt = None,
+    engine: EngineOpt = BatchEngine.spark,
+    master: MasterOpt = "local[2]",
+    max_hops: MaxHopsOpt = 6,
+    as_of: AsOfOpt = None,
+    min_status: MinStatusOpt = None,
+    strict_products: StrictProductsOpt = False,
+) -> None:
+    """Every impact's linked actors (modes, hops, product continuity) as Parquet and JSON Lines."""
+    options = {
+        "max_hops": max_hops,
+        "as_of": as_of,
+        "min_status": min_status,
+        "strict_products": strict_products,
+    }
+    _batch("linked", out, data, store, edges, master, options)
+
+
+@batch_app.command("leverage")
+@reports_errors
+def batch_leverage(
+    out: BatchOutOpt,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    edges: EdgesOpt = None,
+    engine: EngineOpt = BatchEngine.spark,
+    master: MasterOpt = "local[2]",
+    threshold: Annotated[float, typer.Option(help="Coalition target strength, in (0, 1].")] = 0.5,
+    max_hops: MaxHopsOpt = 6,
+    as_of: AsOfOpt = None,
+    min_status: MinStatusOpt = None,
+    strict_products: StrictProductsOpt = False,
+) -> None:
+    """Every impact's targets with holders, collective leverage and coalitions, as Parquet and
+    JSON Lines."""
+    options = {
+        "max_hops": max_hops,
+        "as_of": as_of,
+        "min_status": min_status,
+        "strict_products": strict_products,
+        "threshold": threshold,
+    }
+    _batch("leverage", out, data, store, edges, master, options)
 
 
 # --- making data ---------------------------------------------------------------------------
