@@ -187,9 +187,8 @@ def _walk(
         frontier = found.join(seen.select(*_STATE), _STATE, "left_anti").localCheckpoint()
         if frontier.isEmpty():
             break
-        seen = seen.unionByName(
-            frontier.select(*_STATE, F.lit(depth).alias("depth"))
-        ).localCheckpoint()
+        # Each piece is checkpointed already: the union keeps a shallow plan.
+        seen = seen.unionByName(frontier.select(*_STATE, F.lit(depth).alias("depth")))
     with_continuity = F.min(F.when(F.col("cont") == 1, F.col("depth")))
     return (
         seen.where(F.col("phase") == _FINANCIAL)

@@ -29,7 +29,9 @@ def local_session(master: str | None = "local[2]", partitions: int = 4) -> Spark
             .config("spark.default.parallelism", str(partitions))
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.adaptive.enabled", "true")
+            # Small local graphs: re-planning and generated code cost more than they save.
+            .config("spark.sql.adaptive.enabled", "false")
+            .config("spark.sql.codegen.wholeStage", "false")
         )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
