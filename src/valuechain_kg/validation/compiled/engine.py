@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from valuechain_kg.errors import Location
-from valuechain_kg.namespaces import RDFS
+from valuechain_kg.namespaces import RDF_TYPE, RDFS
 from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.validation.compiled.plan import PropertyPlan, compile_shapes
 from valuechain_kg.validation.compiled.values import less_or_equal, to_rdflib_term
@@ -28,6 +28,8 @@ __all__ = ["run_plans", "validate_quads", "validate_store"]
 
 #: Bad values bound per VALUES clause (keeps each query text small).
 _CHUNK = 2_000
+#: Above this many candidates, a constraint is checked in one pass over its targets.
+_MANY_CANDIDATES = 5 * _CHUNK
 
 Row = tuple[ox.NamedNode | ox.BlankNode, object]
 
@@ -96,15 +98,21 @@ def run_plans(
     """Every plan's results over a store, deduplicated and ordered as the reference does."""
     if focus_nodes is not None and not focus_nodes:
         return ValidationReport.of([])
-    focus = _focus_clause(focus_nodes)
     found: set[ValidationResult] = set()
+    if focus_nodes is None:
+        run = _FullRun(store)
+        for plan in plans:
+            for node, value in run.violations(plan):
+                found.add(_result(plan, node, value, origins))
+        return ValidationReport.of(list(found))
+    focus = _focus_clause(focus_nodes)
     for plan in plans:
         for node, value in _violations(store, plan, focus):
             found.add(_result(plan, node, value, origins))
     return ValidationReport.of(list(found))
 
 
-def _focus_clause(focus_nodes: set[str] | None) -> str:
+def _focus_clause(focus_nodes: Iterable[str] | None) -> str:
     if focus_nodes is None:
         return ""
     return "VALUES ?this { " + " ".join(f"<{iri}>" for iri in sorted(focus_nodes)) + " }"
@@ -206,6 +214,134 @@ def _less_or_equals(store: ox.Store, q: _Queries, other: str) -> Iterator[Row]:
             "WHERE { ", f"WHERE {{ VALUES (?value ?other) {{ {chunk} }} ", 1
         )
         yield from _pairs(store, query)
+
+
+class _FullRun:
+    """A run over every focus node, where the targets are large (a million relationships).
+
+    Joining each constraint with its targets costs a pass over every target node per
+    constraint. Instead each constraint first finds its candidates over the whole graph
+    without the targets (nodes with too many values, values failing a filter, the distinct
+    values of a path for the class and value tests), which are few on real data, and only
+    those are checked again with the targets, by the same query a focused run uses. The
+    distinct values of a path, the instances of a class and the candidates of a test over a
+    path are read once per run and shared by every plan that needs them.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._values: dict[str, list[object]] = {}
+        self._instances: dict[str, set[object]] = {}
+        self._candidates: dict[str, list[object]] = {}
+        self._counts: dict[str, int] = {}
+
+    def values_of(self, header: str, path: str) -> list[object]:
+        """The distinct objects of ``path`` over the whole graph."""
+        if path not in self._values:
+            query = f"{header}SELECT DISTINCT ?value WHERE {{ ?any {path} ?value }}"
+            self._values[path] = [s["value"] for s in self.store.query(query)]  # type: ignore[union-attr]
+        return self._values[path]
+
+    def instances_of(self, cls: str) -> set[object]:
+        """The SHACL instances of a class: typed with it or with one of its subclasses."""
+        if cls not in self._instances:
+            query = (
+                f"PREFIX rdfs: <{RDFS}>\n"
+                f"SELECT DISTINCT ?value WHERE {{ ?value <{RDF_TYPE}>/rdfs:subClassOf* {cls} }}"
+            )
+            self._instances[cls] = {s["value"] for s in self.store.query(query)}  # type: ignore[union-attr]
+        return self._instances[cls]
+
+    def target_count(self, plan: PropertyPlan) -> int:
+        """How many focus nodes the plan's targets select (once per distinct targets)."""
+        q = _Queries(plan, "")
+        if q.targets not in self._counts:
+            query = f"{q.header}SELECT (COUNT(*) AS ?n) WHERE {{ {q.targets} }}"
+            (solution,) = self.store.query(query)  # type: ignore[misc]
+            self._counts[q.targets] = int(solution["n"].value)
+        return self._counts[q.targets]
+
+    def violations(self, plan: PropertyPlan) -> Iterator[Row]:
+        """The plan's (focus node, value) results, a few targeted queries where the targets
+        are few, the candidates first where they are many."""
+        if plan.narrow_targets or self.target_count(plan) <= _MANY_CANDIDATES:
+            yield from _violations(self.store, plan, "")
+            return
+        store, path = self.store, plan.path
+        q = _Queries(plan, "")
+        if plan.min_count == 1:
+            yield from _focus_only(store, q.select("?this", f"MINUS {{ ?this {path} ?v }}"))
+        elif plan.min_count is not None and plan.min_count > 1:
+            having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {plan.min_count})"
+            yield from _focus_only(
+                store, q.select("?this", f"OPTIONAL {{ ?this {path} ?value }}", having)
+            )
+        if plan.max_count is not None:
+            having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {plan.max_count})"
+            body = f"?this {path} ?value ."
+            candidates = f"{q.header}SELECT ?this WHERE {{ {body} }} {having}"
+            for focused in self._on_candidates(plan, candidates):
+                yield from _focus_only(store, focused.select("?this", body, having))
+        if plan.plain_filters:
+            body = f"?this {path} ?value . FILTER({' || '.join(plan.plain_filters)})"
+            candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {body} }}"
+            for focused in self._on_candidates(plan, candidates):
+                yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
+        for group in plan.class_groups:
+            members: set[object] = set()
+            for cls in group:
+                members |= self.instances_of(cls)
+            bad = [v for v in self.values_of(q.header, path) if v not in members]
+            yield from _joined_with_targets(store, q, bad)
+        for other in plan.disjoint:
+            body = f"?this {path} ?value . ?this {other} ?value ."
+            candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {body} }}"
+            for focused in self._on_candidates(plan, candidates):
+                yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
+        for other in plan.equals:
+            body = f"?this {other} ?value . FILTER NOT EXISTS {{ ?this {path} ?value }}"
+            candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {body} }}"
+            for focused in self._on_candidates(plan, candidates):
+                yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
+        if plan.value_tests:
+            values = self.values_of(q.header, path)
+            bad = [v for v in values if not all(t(to_rdflib_term(v)) for t in plan.value_tests)]
+            yield from _joined_with_targets(store, q, bad)
+        for other in plan.less_or_equals:
+            yield from _less_or_equals(store, q, other)
+
+    def _on_candidates(self, plan: PropertyPlan, candidates: str) -> Iterator[_Queries]:
+        """The plan's queries focused on the candidate nodes, a chunk at a time; over the whole
+        targets when a candidate is a blank node (VALUES cannot name one) or when there are so
+        many that one pass over the targets costs less."""
+        if candidates not in self._candidates:
+            found = self.store.query(candidates)
+            self._candidates[candidates] = [s["this"] for s in found]  # type: ignore[union-attr]
+        nodes = self._candidates[candidates]
+        if len(nodes) > _MANY_CANDIDATES or any(isinstance(n, ox.BlankNode) for n in nodes):
+            yield _Queries(plan, "")
+            return
+        iris = [n.value for n in nodes]  # type: ignore[attr-defined]
+        for start in range(0, len(iris), _CHUNK):
+            yield _Queries(plan, _focus_clause(iris[start : start + _CHUNK]))
+
+
+def _joined_with_targets(store: ox.Store, q: _Queries, bad: list[object]) -> Iterator[Row]:
+    """The (focus node, value) pairs of the plan's targets whose value is one of ``bad``."""
+    path = q.plan.path
+    named = [str(v) for v in bad if not isinstance(v, ox.BlankNode)]
+    for start in range(0, len(named), _CHUNK):
+        chunk = " ".join(named[start : start + _CHUNK])
+        query = q.select("DISTINCT ?this ?value", f"?this {path} ?value .").replace(
+            "WHERE { ", f"WHERE {{ VALUES ?value {{ {chunk} }} ", 1
+        )
+        yield from _pairs(store, query)
+    if len(named) < len(bad):
+        blanks = {v for v in bad if isinstance(v, ox.BlankNode)}
+        body = f"?this {path} ?value . FILTER(isBlank(?value))"
+        for this, value in _pairs(store, q.select("DISTINCT ?this ?value", body)):
+            if value in blanks:
+                yield this, value
 
 
 def _text(term: object) -> str | None:

@@ -58,16 +58,27 @@ class PropertyPlan:
     targets: tuple[str, ...]
     path: str
     path_text: str | None
+    #: Targets that pick out few nodes (sh:targetNode, SPARQL targets): a full run starts
+    #: from them rather than from the candidates of each constraint.
+    narrow_targets: bool = False
     min_count: int | None = None
     max_count: int | None = None
     #: SPARQL boolean expressions over ?value (and ?this) that are true for a bad value.
     bad_value_filters: tuple[str, ...] = ()
+    #: The same filters without the class and disjointness tests, which a full run decides
+    #: apart (per class over distinct values; by a join).
+    plain_filters: tuple[str, ...] = ()
+    #: Each sh:class (one class) or sh:or of classes (its alternatives): a value that is an
+    #: instance of none of a group is bad. Also part of ``bad_value_filters``.
+    class_groups: tuple[tuple[str, ...], ...] = ()
     #: Python tests of one value; a value failing any of them is bad.
     value_tests: tuple[values.ValueTest, ...] = ()
     #: sh:lessThanOrEquals properties (decided per value pair in Python).
     less_or_equals: tuple[str, ...] = ()
     #: sh:equals properties: each value of one side missing from the other is bad.
     equals: tuple[str, ...] = ()
+    #: sh:disjoint properties: a value shared with one of them is bad (in the filters too).
+    disjoint: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
@@ -109,11 +120,22 @@ def _iri_list(graph: rdflib.Graph, shape: rdflib.term.Node, node: rdflib.term.No
     return [_iri(m) for m in members]
 
 
-def _instance_of(classes: list[rdflib.term.Node]) -> str:
+def _instance_of(classes: tuple[str, ...]) -> str:
     """True when ?value is a SHACL instance of one of the classes (SHACL 2.1.3.1)."""
-    return " || ".join(
-        f"EXISTS {{ ?value <{RDF_TYPE}>/rdfs:subClassOf* {_iri(c)} }}" for c in classes
-    )
+    return " || ".join(f"EXISTS {{ ?value <{RDF_TYPE}>/rdfs:subClassOf* {c} }}" for c in classes)
+
+
+def _bad(plan: dict[str, list], expression: str) -> None:  # type: ignore[type-arg]
+    """A SPARQL test that is true for a bad value."""
+    plan["filters"].append(expression)
+    plan["plain"].append(expression)
+
+
+def _bad_class(plan: dict[str, list], classes: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    """A value must be an instance of one of ``classes``: a filter, and a group a full run
+    decides once per class over the distinct values."""
+    plan["filters"].append(f"!({_instance_of(classes)})")
+    plan["classes"].append(classes)
 
 
 def _only(graph: rdflib.Graph, node: rdflib.term.Node, shape: rdflib.term.Node) -> rdflib.URIRef:
@@ -130,7 +152,7 @@ def _or(graph: rdflib.Graph, shape: rdflib.term.Node, plan: dict[str, list]) -> 
         kinds = {_only(graph, m, shape) for m in members}
         if kinds == {_SH["class"]}:
             classes = [graph.value(m, _SH["class"]) for m in members]
-            plan["filters"].append(f"!({_instance_of(classes)})")  # type: ignore[arg-type]
+            _bad_class(plan, tuple(_iri(c) for c in classes))  # type: ignore[arg-type]
         elif kinds == {_SH.datatype}:
             tests = [values.datatype_test(graph.value(m, _SH.datatype)) for m in members]  # type: ignore[arg-type]
             plan["tests"].append(lambda v, tests=tests: any(t(v) for t in tests))
@@ -143,28 +165,32 @@ def _not(graph: rdflib.Graph, shape: rdflib.term.Node, plan: dict[str, list]) ->
         if _only(graph, node, shape) != _SH["in"]:
             raise _unsupported(shape, "sh:not over other than sh:in")
         allowed = _iri_list(graph, shape, graph.value(node, _SH["in"]))  # type: ignore[arg-type]
-        plan["filters"].append(f"(isIRI(?value) && ?value IN ({', '.join(allowed)}))")
+        _bad(plan, f"(isIRI(?value) && ?value IN ({', '.join(allowed)}))")
 
 
 def _constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict[str, list]:  # type: ignore[type-arg]
-    plan: dict[str, list] = {"filters": [], "tests": [], "ltoe": [], "equals": []}  # type: ignore[type-arg]
+    plan: dict[str, list] = {  # type: ignore[type-arg]
+        "filters": [], "plain": [], "classes": [], "tests": [], "ltoe": [], "equals": [],
+        "disjoint": [],
+    }  # fmt: skip
     unknown = _unknown(graph, shape, _STRUCTURE | _COMPILED)
     if unknown:
         raise _unsupported(shape, f"the constraint {unknown}")
     for node in graph.objects(shape, _SH.nodeKind):
         if node not in _NODE_KINDS:
             raise _unsupported(shape, f"sh:nodeKind {curie(str(node))}")
-        plan["filters"].append(f"!{_NODE_KINDS[node]}")  # type: ignore[index]
+        _bad(plan, f"!{_NODE_KINDS[node]}")  # type: ignore[index]
     for node in graph.objects(shape, _SH["in"]):
         allowed = _iri_list(graph, shape, node)
-        plan["filters"].append(f"(!isIRI(?value) || ?value NOT IN ({', '.join(allowed)}))")
-    for cls in graph.objects(shape, _SH["class"]):
-        plan["filters"].append(f"!({_instance_of([cls])})")
+        _bad(plan, f"(!isIRI(?value) || ?value NOT IN ({', '.join(allowed)}))")
     for other in graph.objects(shape, _SH.disjoint):
         plan["filters"].append(f"EXISTS {{ ?this {_iri(other)} ?value }}")
+        plan["disjoint"].append(_iri(other))
     for other in graph.objects(shape, _SH.equals):
-        plan["filters"].append(f"NOT EXISTS {{ ?this {_iri(other)} ?value }}")
+        _bad(plan, f"NOT EXISTS {{ ?this {_iri(other)} ?value }}")
         plan["equals"].append(_iri(other))
+    for cls in graph.objects(shape, _SH["class"]):
+        _bad_class(plan, (_iri(cls),))
     for datatype in graph.objects(shape, _SH.datatype):
         plan["tests"].append(values.datatype_test(datatype))  # type: ignore[arg-type]
     flags = graph.value(shape, _SH.flags)
@@ -175,8 +201,8 @@ def _constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict[str, list
     for bound in graph.objects(shape, _SH.maxInclusive):
         plan["tests"].append(values.max_inclusive_test(bound))  # type: ignore[arg-type]
     plan["ltoe"] = [_iri(o) for o in graph.objects(shape, _SH.lessThanOrEquals)]
-    _or(graph, shape, plan)
     _not(graph, shape, plan)
+    _or(graph, shape, plan)
     return plan
 
 
@@ -197,6 +223,10 @@ def _prefixes(graph: rdflib.Graph, target: rdflib.term.Node) -> dict[str, str]:
     return found
 
 
+#: Opens the target patterns that pick out few nodes (a SPARQL comment, so it changes nothing).
+_NARROW = "# narrow\n"
+
+
 def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[list[str], dict[str, str]]:
     """Group patterns binding ?this to the focus nodes of a shape's declared targets."""
     patterns: list[str] = []
@@ -210,7 +240,7 @@ def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[list[str], d
     for node in graph.objects(shape, _SH.targetNode):
         if not isinstance(node, rdflib.URIRef):
             raise _unsupported(shape, "sh:targetNode with a literal or blank node")
-        patterns.append(f"{{focus}} VALUES ?this {{ {_iri(node)} }}")
+        patterns.append(f"{_NARROW}{{focus}} VALUES ?this {{ {_iri(node)} }}")
     for target in graph.objects(shape, _SH.target):
         select = graph.value(target, _SH.select)
         if (target, _RDF_TYPE, _SH.SPARQLTarget) not in graph or select is None:
@@ -218,7 +248,8 @@ def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[list[str], d
         text = str(select)
         where = text.find("{")
         # The incremental VALUES goes inside the target query, so that Oxigraph starts there.
-        patterns.append("{ " + text[: where + 1] + " {focus} " + text[where + 1 :] + " }")
+        query = text[: where + 1] + " {focus} " + text[where + 1 :]
+        patterns.append(f"{_NARROW}{{ {query} }}")
         prefixes.update(_prefixes(graph, target))
     return patterns, prefixes
 
@@ -242,13 +273,17 @@ def _plan(
         severity=str(severity).removeprefix(SH),
         targets=tuple(targets),
         path=path,
+        narrow_targets=any(t.startswith(_NARROW) for t in targets),
         path_text=path_text,
         min_count=_count(graph, shape, _SH.minCount),
         max_count=_count(graph, shape, _SH.maxCount),
         bad_value_filters=tuple(parts["filters"]),
+        plain_filters=tuple(parts["plain"]),
+        class_groups=tuple(parts["classes"]),
         value_tests=tuple(parts["tests"]),
         less_or_equals=tuple(parts["ltoe"]),
         equals=tuple(parts["equals"]),
+        disjoint=tuple(parts["disjoint"]),
         prefixes=prefixes,
     )
 
