@@ -41,7 +41,10 @@ def _help(command: tuple[str, ...]) -> str:
 
 
 #: What Typer shows when it prints an annotation instead of a metavar.
-TYPE_NAMES = re.compile(r"<\w[^>]*>|\blist\[|\bint range\b|\bfloat range\b|\bPath\b|\bstr\b")
+TYPE_NAMES = re.compile(
+    r"<(?:bool|str|int|float|path|list\[[^>]*\]|\w+ range|[\w-]+(?:\|[\w-]+)+)>"
+    r"|\blist\[|\bint range\b|\bfloat range\b|\bPath\b|\bstr\b"
+)
 
 
 def test_the_walk_finds_the_commands() -> None:
