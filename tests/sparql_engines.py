@@ -52,7 +52,9 @@ class Engine:
             graphs.append(self.env["VCKG_STORE_GRAPH"])
             text = " ; ".join(f"CLEAR SILENT GRAPH <{g}>" for g in graphs)
         else:
-            text = " ; ".join(["CLEAR SILENT DEFAULT", *(f"CLEAR SILENT GRAPH <{g}>" for g in graphs)])
+            text = " ; ".join(
+                ["CLEAR SILENT DEFAULT", *(f"CLEAR SILENT GRAPH <{g}>" for g in graphs)]
+            )
         update_url = self.env.get("VCKG_UPDATE_URL", self.query_url.replace("/query", "/update"))
         response = httpx.post(update_url, data={"update": text}, timeout=60)
         assert response.status_code < 300, response.text
@@ -71,7 +73,9 @@ def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float 
             pass
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"the engine at {url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+            pytest.fail(
+                f"the engine at {url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}"
+            )
         time.sleep(0.2)
 
 
@@ -152,15 +156,15 @@ def start_virtuoso(folder: Path) -> Engine:
     """
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if binary is None or isql is None:
-        pytest.fail("Virtuoso is not installed: scripts/system-deps.sh installs virtuoso-opensource")
+        pytest.fail(
+            "Virtuoso is not installed: scripts/system-deps.sh installs virtuoso-opensource"
+        )
     data = folder / "virtuoso"
     data.mkdir()
     sql_port, http_port = free_port(), free_port()
     vad = "/usr/share/virtuoso-opensource-7/vad"
     ini = data / "virtuoso.ini"
-    ini.write_text(
-        _VIRTUOSO_INI.format(dir=data, sql_port=sql_port, http_port=http_port, vad=vad)
-    )
+    ini.write_text(_VIRTUOSO_INI.format(dir=data, sql_port=sql_port, http_port=http_port, vad=vad))
     log = data / "virtuoso.log"
     process = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)],
@@ -170,7 +174,10 @@ def start_virtuoso(folder: Path) -> Engine:
     )
     url = f"http://127.0.0.1:{http_port}/sparql"
     _wait(url, process, data / "stderr.log")
-    grant = "GRANT SPARQL_UPDATE TO \"SPARQL\";\nGRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO \"SPARQL\";\n"
+    grant = (
+        'GRANT SPARQL_UPDATE TO "SPARQL";\n'
+        'GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL";\n'
+    )
     result = subprocess.run(
         [isql, f"127.0.0.1:{sql_port}", "dba", "dba"],
         input=grant.encode(),

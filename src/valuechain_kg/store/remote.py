@@ -198,9 +198,14 @@ class RemoteStore:
             headers["Authorization"] = f"Bearer {settings.token}"
         elif settings.user:
             auth = httpx.BasicAuth(settings.user, settings.password or "")
-        self._client = httpx.Client(
-            auth=auth, headers=headers, timeout=settings.timeout, follow_redirects=True
-        )
+        def client() -> httpx.Client:
+            return httpx.Client(
+                auth=auth, headers=headers, timeout=settings.timeout, follow_redirects=True
+            )
+
+        self._client = client()
+        # A forked child (the server's query workers) must not share the parent's sockets.
+        os.register_at_fork(after_in_child=lambda: setattr(self, "_client", client()))
         self._graph = ox.NamedNode(settings.graph) if settings.graph else None
         self._sequence = 0
         self._revision: tuple[float, str] | None = None
@@ -456,11 +461,20 @@ class RemoteStore:
         return self.quads_for_pattern(None, None, None, None)
 
     def __len__(self) -> int:
-        rows = self._solutions("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        if self._graph is None:
+            where = (
+                f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {REVISION_GRAPH}) }}"
+            )
+        else:
+            where = (
+                f"{{ GRAPH {self._graph} {{ ?s ?p ?o }} }} "
+                f"UNION {{ GRAPH {ONTOLOGY_GRAPH} {{ ?s ?p ?o }} }}"
+            )
+        rows = self._solutions(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", dataset=False)
         return int(rows[0][0].value) if rows else 0  # type: ignore[union-attr]
 
     def size(self) -> int:
-        """The default graph's triples, counted by the engine."""
+        """vckg's quads (its default graph and the ontology graph), counted by the engine."""
         return len(self)
 
     def is_empty(self) -> bool:
