@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -74,7 +75,13 @@ def test_sparql_construct_prints_turtle(small_ttl: Path) -> None:
     query = "CONSTRUCT { ?b vc:receivesFrom ?a } WHERE { ?a vc:supplies ?b }"
     result = runner.invoke(app, ["sparql", query, "--data", str(small_ttl)])
     assert result.exit_code == 0, result.output
-    assert "<https://w3id.org/valuechain/id/smelter>" in result.stdout
+    triples = {str(t) for t in ox.parse(result.stdout.encode(), format=ox.RdfFormat.TURTLE)}
+    expected = (
+        "<https://w3id.org/valuechain/id/smelter> <https://w3id.org/valuechain#receivesFrom> "
+        "<https://w3id.org/valuechain/id/mine>"
+    )
+    assert triples == {expected}
+    assert "@prefix vcid: <https://w3id.org/valuechain/id/> ." in result.stdout
 
 
 def test_sparql_syntax_error_exits_2_with_position(small_ttl: Path) -> None:
