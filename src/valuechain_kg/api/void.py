@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
+from valuechain_kg.api.negotiation import GRAPH_FORMATS
+from valuechain_kg.api.openapi_responses import NOT_MODIFIED, media, problems
 from valuechain_kg.api.sparql import rdf_response
 from valuechain_kg.api.workers import Deadline, Workers
 from valuechain_kg.namespaces import DEFAULT_BASE, ONTOLOGY
@@ -77,7 +79,22 @@ def void_description(kg: KnowledgeGraph, root: str) -> str:
 """
 
 
-@router.get("/void", summary="VoID description: triples per class and property")
+VOID_RESPONSES = {
+    **media(
+        200,
+        "The VoID description",
+        *sorted({choice.media_type for choice in GRAPH_FORMATS.values()}),
+    ),
+    **NOT_MODIFIED,
+    **problems(406, 503),
+}
+
+
+@router.get(
+    "/void",
+    summary="VoID description: triples per class and property",
+    responses=VOID_RESPONSES,
+)
 async def void(request: Request) -> Response:
     """The dataset's VoID description (Turtle, or the RDF format asked for)."""
     kg: KnowledgeGraph = request.app.state.kg
