@@ -236,3 +236,55 @@ def test_a_shape_the_compiler_cannot_run_is_refused_naming_construct_and_shape(
         assert caught.value.construct.endswith(construct)
         assert caught.value.shape.startswith("urn:shape:")
         assert caught.value.shape in str(caught.value)
+
+
+# --- the full run over large targets (candidates first) and in two processes ----------------
+
+
+@pytest.fixture
+def large_store_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every target count as large and every VALUES chunk tiny, so small data goes
+    through the path a million-actor store takes (candidates first, chunked, shared)."""
+    from valuechain_kg.validation.compiled import engine
+
+    monkeypatch.setattr(engine, "_LARGE_TARGETS", 0)
+    monkeypatch.setattr(engine, "_CHUNK", 2)
+
+
+@pytest.mark.parametrize("case", list(MUTATIONS), ids=list(MUTATIONS))
+def test_broken_constraints_get_the_same_report_when_targets_are_large(
+    case: str, large_store_mode: None
+) -> None:
+    store = chain_store()
+    store.update(sparql_prefixes() + MUTATIONS[case].update)
+    assert_same(validate(all_quads(store)), validate_store(store))
+
+
+def test_random_breakages_get_the_same_report_when_targets_are_large(
+    large_store_mode: None,
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: object) -> None:
+        quads = _random_graph(data)
+        assert_same(validate(quads), validate_quads(quads))
+
+    check()
+
+
+def test_a_full_run_split_over_two_processes_gives_the_same_report() -> None:
+    from valuechain_kg.validation.compiled import compile_shapes, run_plans
+    from valuechain_kg.validation.shapes import load_shapes
+
+    store = chain_store()
+    for case in ("actor without name", *list(MUTATIONS)[:6]):
+        store.update(sparql_prefixes() + MUTATIONS[case].update)
+    plans = compile_shapes(load_shapes(None))
+    one = run_plans(store, plans, None, {}, processes=1)
+    two = run_plans(store, plans, None, {}, processes=2)
+    assert one.results, "the mutations must break something"
+    assert two.results == one.results
+    assert_same(validate(all_quads(store)), two)

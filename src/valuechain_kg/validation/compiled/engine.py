@@ -20,6 +20,7 @@ from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDF_TYPE, RDFS
 from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.validation.compiled.plan import PropertyPlan, compile_shapes
+from valuechain_kg.validation.compiled.split import can_fork, in_two_processes
 from valuechain_kg.validation.compiled.values import less_or_equal, to_rdflib_term
 from valuechain_kg.validation.report import ValidationReport, ValidationResult
 from valuechain_kg.validation.shapes import load_shapes
@@ -28,8 +29,14 @@ __all__ = ["run_plans", "validate_quads", "validate_store"]
 
 #: Bad values bound per VALUES clause (keeps each query text small).
 _CHUNK = 2_000
+#: Above this many focus nodes a full run starts each constraint from its candidates.
+_LARGE_TARGETS = 10_000
 #: Above this many candidates, a constraint is checked in one pass over its targets.
-_MANY_CANDIDATES = 5 * _CHUNK
+_MANY_CANDIDATES = 10_000
+#: Focus nodes (summed over plans) from which a full run is worth a second process.
+_TWO_PROCESSES_FROM = 200_000
+#: The share of the work given to a plan with a SPARQL target when splitting a run in two.
+_NARROW_WEIGHT = 100_000
 
 Row = tuple[ox.NamedNode | ox.BlankNode, object]
 
@@ -94,22 +101,63 @@ def run_plans(
     plans: Iterable[PropertyPlan],
     focus_nodes: set[str] | None,
     origins: Mapping[str, Location],
+    processes: int | None = None,
 ) -> ValidationReport:
-    """Every plan's results over a store, deduplicated and ordered as the reference does."""
+    """Every plan's results over a store, deduplicated and ordered as the reference does.
+
+    A full run (``focus_nodes`` None) over many focus nodes uses two processes where that is
+    safe (``split``); ``processes`` 1 or 2 decides instead, for the tests.
+    """
     if focus_nodes is not None and not focus_nodes:
         return ValidationReport.of([])
-    found: set[ValidationResult] = set()
     if focus_nodes is None:
-        run = _FullRun(store)
-        for plan in plans:
-            for node, value in run.violations(plan):
-                found.add(_result(plan, node, value, origins))
-        return ValidationReport.of(list(found))
+        return ValidationReport.of(list(_full_run(store, list(plans), origins, processes)))
+    found: set[ValidationResult] = set()
     focus = _focus_clause(focus_nodes)
     for plan in plans:
         for node, value in _violations(store, plan, focus):
             found.add(_result(plan, node, value, origins))
     return ValidationReport.of(list(found))
+
+
+def _full_run(
+    store: ox.Store,
+    plans: list[PropertyPlan],
+    origins: Mapping[str, Location],
+    processes: int | None,
+) -> set[ValidationResult]:
+    run = _FullRun(store)
+
+    def results(share: list[PropertyPlan]) -> set[ValidationResult]:
+        return {_result(p, n, v, origins) for p in share for n, v in run.violations(p)}
+
+    # Counted before any fork, so both processes start with the counts. A SPARQL target is
+    # not counted (counting would run it): it weighs as one pass over a large class.
+    weights = [_NARROW_WEIGHT if p.narrow_targets else run.target_count(p) for p in plans]
+    if processes is None:
+        processes = 2 if sum(weights) >= _TWO_PROCESSES_FROM and can_fork() else 1
+    if processes < 2:
+        return results(plans)
+    here, there = _halves(plans, weights)
+    mine, theirs = in_two_processes(lambda: results(here), lambda: results(there))
+    return mine | theirs
+
+
+def _halves(
+    plans: list[PropertyPlan], weights: list[int]
+) -> tuple[list[PropertyPlan], list[PropertyPlan]]:
+    """Two shares of about equal work, keeping the plans over the same targets together so
+    each process reads a class's instances and a path's values once."""
+    groups: dict[tuple[str, ...], list[tuple[PropertyPlan, int]]] = {}
+    for plan, weight in zip(plans, weights, strict=True):
+        groups.setdefault(plan.targets, []).append((plan, weight + 1))
+    shares: tuple[list[PropertyPlan], list[PropertyPlan]] = ([], [])
+    loads = [0, 0]
+    for group in sorted(groups.values(), key=lambda g: -sum(w for _, w in g)):
+        lighter = 0 if loads[0] <= loads[1] else 1
+        shares[lighter].extend(plan for plan, _ in group)
+        loads[lighter] += sum(w for _, w in group)
+    return shares
 
 
 def _focus_clause(focus_nodes: Iterable[str] | None) -> str:
@@ -264,7 +312,7 @@ class _FullRun:
     def violations(self, plan: PropertyPlan) -> Iterator[Row]:
         """The plan's (focus node, value) results, a few targeted queries where the targets
         are few, the candidates first where they are many."""
-        if plan.narrow_targets or self.target_count(plan) <= _MANY_CANDIDATES:
+        if plan.narrow_targets or self.target_count(plan) <= _LARGE_TARGETS:
             yield from _violations(self.store, plan, "")
             return
         store, path = self.store, plan.path
