@@ -19,6 +19,7 @@ def root() -> Path:
 #: ``make test`` runs them, ``make test-fast`` (``-m "not slow"``) leaves them out.
 SLOW_MODULES = frozenset(
     {
+        "test_batch_spark",
         "test_bench",
         "test_browser",
         "test_deadlines",
