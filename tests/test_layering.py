@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "valuechain_kg"
 
 FACES = ("cli", "api", "notebook")
-CORE = ("store", "validation", "analysis", "ingest", "datasets")
+CORE = ("store", "validation", "analysis", "ingest", "datasets", "batch")
 KERNEL = ("models", "errors", "namespaces", "vocabulary", "identifiers")
 
 
