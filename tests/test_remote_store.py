@@ -83,6 +83,12 @@ def test_cli_answers_equal_the_embedded_store(remote: sparql_engines.Engine) -> 
         assert json.loads(answer.stdout) == embedded_json(*command), command
     # The compiled shapes run as SPARQL on the engine: the loaded data conforms.
     checked = vckg(remote, "validate", "-f", "json")
+    if remote.name == "virtuoso":
+        # Virtuoso 7 cannot run a property path after VALUES (error SR066, docs/scale-out.md):
+        # the refusal is reported as the engine's, not as a crash.
+        assert checked.returncode != 0, checked.stdout + checked.stderr
+        assert "SR066" in checked.stderr
+        return
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert json.loads(checked.stdout)["conforms"] is True
 
@@ -107,12 +113,13 @@ def test_update_is_validated_and_changes_the_revision(remote: sparql_engines.Eng
         assert kg.store.size() == size + 3
         assert kg.revision != before
         assert kg.actor("newco").name == "NewCo"
+        after = kg.revision
     finally:
         kg.close()
     # Another process sees the revision token the write left in its graph.
     other = RemoteStore(RemoteSettings.from_env(remote.query_url))
     try:
-        assert other.revision == kg.revision
+        assert other.revision == after
         assert other.query(f"ASK {{ GRAPH {REVISION_GRAPH} {{ ?s ?p ?o }} }}")
     finally:
         other.close()
@@ -199,7 +206,9 @@ def test_quads_round_trip_with_named_graphs_and_blank_nodes(remote: sparql_engin
         assert list(store.quads_for_pattern(None, None, None, graph)) == [ox.Quad(b, a, a, graph)]
         store.apply_change(removed=[ox.Quad(b, a, a, graph)])
         assert ox.Quad(b, a, a, graph) not in store
-        assert store.add_new([ox.Quad(a, b, ox.Literal("x", language="en")), ox.Quad(b, b, b)]) == 1
+        # Counted against the engine: one of the two was there already.
+        assert store.add_new([ox.Quad(b, a, ox.Literal("1")), ox.Quad(b, b, b)]) == 2
+        assert store.add_new([ox.Quad(b, a, ox.Literal("1")), ox.Quad(a, a, a)]) == 1
     finally:
         store.close()
 

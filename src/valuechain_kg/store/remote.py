@@ -164,6 +164,9 @@ def _triple_text(quad: ox.Quad) -> str:
     return f"{_term(quad.subject)} {_term(quad.predicate)} {_term(quad.object)} ."
 
 
+_VIRTUOSO_BNODE = re.compile(rb'"bnode"(\s*,\s*"value"\s*:\s*)"nodeID://')
+
+
 def _boolean(value: bool) -> object:
     """An ASK answer as pyoxigraph's own ``QueryBoolean``."""
     text = '{"head": {}, "boolean": %s}' % ("true" if value else "false")
@@ -177,7 +180,7 @@ def _has_blank(quad: ox.Quad) -> bool:
 def _values_clause(substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
     names = " ".join(f"?{v.value}" for v in substitutions)
     values = " ".join(_term(t) for t in substitutions.values())
-    return f"\nVALUES ({names}) {{ ({values}) }}"
+    return f" VALUES ({names}) {{ ({values}) }} "
 
 
 class RemoteStore:
@@ -198,6 +201,7 @@ class RemoteStore:
             headers["Authorization"] = f"Bearer {settings.token}"
         elif settings.user:
             auth = httpx.BasicAuth(settings.user, settings.password or "")
+
         def client() -> httpx.Client:
             return httpx.Client(
                 auth=auth, headers=headers, timeout=settings.timeout, follow_redirects=True
@@ -275,14 +279,19 @@ class RemoteStore:
         base_iri = options.pop("base_iri", None)
         options.pop("use_default_graph_as_union", None)
         data = self._dataset(options) if dataset else {}
-        text = _PROLOG + (f"BASE <{base_iri}>\n" if base_iri else "") + sparql
+        # BASE first: Virtuoso takes no BASE after a PREFIX.
+        text = (f"BASE <{base_iri}>\n" if base_iri else "") + _PROLOG + sparql
         if substitutions:
-            text += _values_clause(substitutions)  # type: ignore[arg-type]
+            # Inside the WHERE group, not after it: Virtuoso takes no trailing VALUES on ASK.
+            at = text.index("{", len(text) - len(sparql)) + 1
+            text = text[:at] + _values_clause(substitutions) + text[at:]  # type: ignore[arg-type]
         data["query"] = text
         form = query_form(sparql)
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._triples(self._post_rdf(data))
         body = self._post(self.settings.query_url, data, _RESULTS_JSON, read=True)
+        # Virtuoso names blank nodes "nodeID://b10007", which is no blank-node label.
+        body = _VIRTUOSO_BNODE.sub(rb'"bnode"\1"', body)
         try:
             result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
