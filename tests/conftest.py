@@ -27,6 +27,7 @@ SLOW_MODULES = frozenset(
         "test_ilab",
         "test_load_staging",
         "test_notebooks",
+        "test_remote_store",
         "test_schemathesis",
         "test_server",
         "test_server_limits",
