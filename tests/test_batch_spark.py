@@ -27,6 +27,7 @@ from reference_v2 import Scenario
 from test_v2_reference import scenarios, write_scenario
 from typer.testing import CliRunner
 
+from valuechain_kg.batch.__main__ import main as submit_entry
 from valuechain_kg.batch.leverage import impact_leverage
 from valuechain_kg.batch.linkage import linked_actors
 from valuechain_kg.batch.options import BatchOptions
@@ -246,6 +247,19 @@ def test_a_folder_without_edge_tables_is_a_usage_error(spark: SparkSession, tmp_
     )
     assert result.exit_code == 2
     assert "no edge tables" in result.output
+
+
+def test_the_spark_submit_entry_answers_from_exported_edge_tables(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    bundle = ROOT / "tests" / "fixtures" / "bundles" / "cobalt-chain"
+    kg = KnowledgeGraph.open(data=[bundle])
+    export_edge_tables(kg, tmp_path / "edges")
+    argv = ["linked", "--edges", str(tmp_path / "edges"), "--out", str(tmp_path / "out")]
+    assert submit_entry([*argv, "--master", "local[2]", "--max-hops", "3"]) == 0
+    expected = embedded_linked(kg, BatchOptions(max_hops=3))
+    assert expected  # the chain links its mine's buyers
+    assert batch_linked(_read_parts(tmp_path / "out" / "linked.json")) == expected
 
 
 # --- differential: the cases, a synthetic chain, random version-2 scenarios ----------------------
