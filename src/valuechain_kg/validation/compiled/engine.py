@@ -133,9 +133,11 @@ def _full_run(
 
     # Counted before any fork, so both processes start with the counts. A SPARQL target is
     # not counted (counting would run it): it weighs as one pass over a large class.
-    weights = [_NARROW_WEIGHT if p.narrow_targets else run.target_count(p) for p in plans]
+    counted = [None if p.narrow_targets else run.target_count(p) for p in plans]
+    weights = [_NARROW_WEIGHT if n is None else n for n in counted]
     if processes is None:
-        processes = 2 if sum(weights) >= _TWO_PROCESSES_FROM and can_fork() else 1
+        focus_nodes = sum(n for n in counted if n is not None)
+        processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and can_fork() else 1
     if processes < 2:
         return results(plans)
     here, there = _halves(plans, weights)
@@ -360,13 +362,13 @@ class _FullRun:
 
     def _on_candidates(self, plan: PropertyPlan, candidates: str) -> Iterator[_Queries]:
         """The plan's queries focused on the candidate nodes, a chunk at a time; over the whole
-        targets when a candidate is a blank node (VALUES cannot name one) or when there are so
-        many that one pass over the targets costs less."""
+        targets when a candidate is not an IRI (the focus VALUES names IRIs only) or when
+        there are so many that one pass over the targets costs less."""
         if candidates not in self._candidates:
             found = self.store.query(candidates)
             self._candidates[candidates] = [s["this"] for s in found]  # type: ignore[union-attr]
         nodes = self._candidates[candidates]
-        if len(nodes) > _MANY_CANDIDATES or any(isinstance(n, ox.BlankNode) for n in nodes):
+        if len(nodes) > _MANY_CANDIDATES or not all(isinstance(n, ox.NamedNode) for n in nodes):
             yield _Queries(plan, "")
             return
         iris = [n.value for n in nodes]  # type: ignore[attr-defined]
