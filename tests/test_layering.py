@@ -87,3 +87,13 @@ def test_the_kernel_imports_only_the_kernel() -> None:
         if _room(target) not in allowed
     )
     assert offending == []
+
+
+def test_the_cli_starts_without_importing_networkx() -> None:
+    """A load or a lookup never builds a networkx graph, so it must not pay for the import."""
+    import subprocess
+    import sys
+
+    code = "import sys, valuechain_kg.cli.app; print('networkx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -54,11 +54,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import networkx as nx
-
+from valuechain_kg.analysis.graph_kind import is_networkx_graph
 from valuechain_kg.vocabulary import MODE_RANK, NARROWER_CATEGORIES
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "CollectiveLeverage",
@@ -253,8 +255,8 @@ def _relax(
 
 
 def _as_network(network: LeverageNetwork[N] | nx.MultiDiGraph) -> LeverageNetwork[Any]:
-    if isinstance(network, nx.MultiDiGraph):
-        return LeverageNetwork.from_networkx(network)
+    if is_networkx_graph(network):
+        return LeverageNetwork.from_networkx(network)  # type: ignore[arg-type]
     return network
 
 
@@ -516,7 +518,7 @@ def impact_leverage(
     >>> [(g.members, g.strength) for g in found.collective], found.coalition
     ([(('brand',), 0.6)], (1, 0.6))
     """
-    if isinstance(network, nx.MultiDiGraph):
+    if is_networkx_graph(network):
         kind_of = _graph_kinds(network) if kind_of is None else kind_of
         members = _graph_members(network) if members is None else members
         scopes = _graph_scopes(network) if scopes is None else scopes

@@ -65,15 +65,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-import networkx as nx
-
-from valuechain_kg.analysis.graph_input import projection_from_networkx
+from valuechain_kg.analysis.graph_kind import is_networkx_graph
 from valuechain_kg.analysis.projection import Involvement, Projection
 from valuechain_kg.errors import UsageError
 from valuechain_kg.identifiers import compact
 from valuechain_kg.vocabulary import ASSERTION_RANK, DEFAULT_ASSERTION, MODE_RANK
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "INFERRED",
@@ -94,7 +95,7 @@ _UPSTREAM = 1  # B's output flows to E: from E, follow flow edges backwards to s
 _DOWNSTREAM = 2  # E's output flows to B: from E, follow flow edges to customers
 
 #: What the functions take: the projection, or a graph of ``Projection.to_networkx()``'s shape.
-Source: TypeAlias = Projection | nx.MultiDiGraph
+Source: TypeAlias = "Projection | nx.MultiDiGraph"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +150,20 @@ def graph_projection(source: Source) -> Projection:
     """The projection a source stands for: itself, or a networkx graph read back."""
     if isinstance(source, Projection):
         return source
-    if isinstance(source, nx.MultiDiGraph):
-        return projection_from_networkx(source)
+    if is_networkx_graph(source):
+        from valuechain_kg.analysis.graph_input import projection_from_networkx
+
+        return projection_from_networkx(source)  # type: ignore[arg-type]
     raise TypeError(f"expected a Projection or a networkx.MultiDiGraph, not {type(source)!r}")
 
 
 def _impact_iri(source: Source, p: Projection, impact: str) -> str:
     """An impact named by IRI, or (in a networkx graph) by its node id."""
-    if isinstance(source, nx.MultiDiGraph) and impact in source.nodes:
-        return str(source.nodes[impact].get("iri") or impact)
+    if is_networkx_graph(source) and impact in source.nodes:  # type: ignore[union-attr]
+        return str(source.nodes[impact].get("iri") or impact)  # type: ignore[union-attr]
     if impact in p.periods or impact in p.involvements or "://" in impact:
         return impact
-    return p.base + impact if isinstance(source, nx.MultiDiGraph) else impact
+    return p.base + impact if is_networkx_graph(source) else impact
 
 
 def _strongest(involvements: Iterable[Involvement]) -> dict[int, Involvement]:

@@ -18,14 +18,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, derived_strength
 from valuechain_kg.analysis.risk_rows import EMPTY_SCREENING, ScreeningRows
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Involvement",
@@ -221,6 +223,8 @@ class Projection:
         >>> sorted(g.edges(keys=True))
         [('mine', 'smelter', 'supplies')]
         """
+        import networkx as nx
+
         graph = nx.MultiDiGraph()
         ids, pids = self.ids, self.product_ids
         graph.graph.update(
