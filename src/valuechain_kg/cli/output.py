@@ -74,8 +74,13 @@ def print_table(table: Table, console: Console) -> None:
     from rich.measure import Measurement
 
     needed = Measurement.get(console, console.options.update(width=10**6), table).maximum
-    wide = Console(file=console.file, width=max(needed, console.width), soft_wrap=False)
-    wide.print(table)
+    # The same console, widened for this table: what it records and where it writes stay.
+    width = console.width
+    console.width = max(needed, width)
+    try:
+        console.print(table, soft_wrap=False)
+    finally:
+        console.width = width
 
 
 def _impact_title(impact: dict[str, Any]) -> str:
