@@ -146,3 +146,12 @@ def test_json_and_csv_are_never_wrapped(long_ids: Path) -> None:
     for actor in json.loads(body)["actors"]:
         whole = json.dumps(actor["expected_response"], ensure_ascii=False)
         assert any(whole in line for line in body.splitlines())
+
+
+def test_a_screening_path_reads_in_walk_order_with_the_same_arrows() -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    out = CliRunner().invoke(app, ["screen", "huayou-cobalt", "-d", str(data), "-f", "csv"])
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    paths = {r["path"] for r in rows if r["listed"] == "cobalt-ore"}
+    assert "cobalt-ore -sourced-by-> congo-dongfang-mining -supplies-> huayou-cobalt" in paths

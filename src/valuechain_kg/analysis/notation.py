@@ -7,7 +7,9 @@ points the way the stored edge does and names its relation:
   ``tatmadaw <-provides-service- meta <-invests-in- akademikerpension`` reads "meta provides a
   service to the Tatmadaw, and AkademikerPension invests in Meta";
 - leverage, from the holder to the target, the relation being the step's bases:
-  ``apple -reputational-> huayou-cobalt -ownership-> congo-dongfang-mining``.
+  ``apple -reputational-> huayou-cobalt -ownership-> congo-dongfang-mining``;
+- screening, from the listed product to the exposed actor:
+  ``cobalt-ore -sourced-by-> congo-dongfang-mining -supplies-> huayou-cobalt``.
 
 The JSON documents keep their steps as structured data; this text is only how a person reads
 them, so it is the same wherever a person reads one.
@@ -51,6 +53,18 @@ def linkage_path(actor: str, steps: Sequence[Any]) -> str:
     for near_actor, step, near_cause in reversed(hops):
         forward = _field(step, "from") == near_cause
         parts += [_arrow(_field(step, "relation"), forward), near_actor]
+    return " ".join(parts)
+
+
+def walk_path(start: str, steps: Sequence[Any]) -> str:
+    """A path walked from ``start`` through ``steps`` in the order given, each arrow pointing
+    the stored edge's way (screening: from the listed product to the exposed actor)."""
+    parts, here = [start], start
+    for step in steps:
+        source, target = _field(step, "from"), _field(step, "to")
+        forward = source == here
+        here = target if forward else source
+        parts += [_arrow(_field(step, "relation"), forward), here]
     return " ".join(parts)
 
 

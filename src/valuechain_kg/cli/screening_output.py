@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from valuechain_kg.analysis.notation import walk_path
 from valuechain_kg.cli.output import show_model, show_records
 from valuechain_kg.models import RiskExposure, RisksAnswer
 
@@ -23,12 +24,10 @@ _HEADER = [
 
 
 def _path(x: RiskExposure) -> str:
-    """indicator product -> producer -> ... -> actor, as the walk reached the actor."""
-    names = [x.indicator.product, x.producer]
-    for step in x.path[2:]:
-        nxt = step.to if step.from_ == names[-1] else step.from_
-        names.append(nxt)
-    return " -> ".join(names)
+    """From the product made or sourced through its producer to the actor, as the walk reached
+    it (the indicator and the product it lists have their own columns)."""
+    steps = x.path[1:]
+    return walk_path(steps[0].from_, steps) if steps else x.producer
 
 
 def show_risks(answer: RisksAnswer, fmt: str, console: Console) -> None:
