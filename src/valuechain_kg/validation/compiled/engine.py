@@ -182,6 +182,15 @@ class _Queries:
     def select(self, head: str, body: str, tail: str = "") -> str:
         return f"{self.header}SELECT {head} WHERE {{ {self.targets} {body} }} {tail}"
 
+    def among(self, values: str, body: str) -> str:
+        """(?this, ?value) pairs of ``body`` starting from a VALUES clause of a few bad values,
+        kept where ?this is a focus node: the targets are a test here, not a join, which also
+        keeps Virtuoso from a property path after VALUES, a combination it cannot run."""
+        return (
+            f"{self.header}SELECT DISTINCT ?this ?value WHERE {{ {values} {body} "
+            f"FILTER EXISTS {{ {self.targets} }} }}"
+        )
+
 
 def _violations(store: ox.Store, plan: PropertyPlan, focus: str) -> Iterator[Row]:
     q = _Queries(plan, focus)
@@ -240,11 +249,9 @@ def _value_tests(store: ox.Store, q: _Queries) -> Iterator[Row]:
             bad.append(str(value))
     for start in range(0, len(bad), _CHUNK):
         chunk = " ".join(bad[start : start + _CHUNK])
-        body = f"?this {plan.path} ?value ."
-        query = q.select("DISTINCT ?this ?value", body).replace(
-            "WHERE { ", f"WHERE {{ VALUES ?value {{ {chunk} }} ", 1
+        yield from _pairs(
+            store, q.among(f"VALUES ?value {{ {chunk} }}", f"?this {plan.path} ?value .")
         )
-        yield from _pairs(store, query)
     if blank:
         body = f"?this {plan.path} ?value . FILTER(isBlank(?value))"
         yield from _pairs(store, q.select("DISTINCT ?this ?value", body))
@@ -260,10 +267,7 @@ def _less_or_equals(store: ox.Store, q: _Queries, other: str) -> Iterator[Row]:
             bad.append(f"({value} {bound})")
     for start in range(0, len(bad), _CHUNK):
         chunk = " ".join(bad[start : start + _CHUNK])
-        query = q.select("DISTINCT ?this ?value", body).replace(
-            "WHERE { ", f"WHERE {{ VALUES (?value ?other) {{ {chunk} }} ", 1
-        )
-        yield from _pairs(store, query)
+        yield from _pairs(store, q.among(f"VALUES (?value ?other) {{ {chunk} }}", body))
 
 
 class _FullRun:
@@ -314,8 +318,14 @@ class _FullRun:
     def violations(self, plan: PropertyPlan) -> Iterator[Row]:
         """The plan's (focus node, value) results, a few targeted queries where the targets
         are few, the candidates first where they are many."""
-        if plan.narrow_targets or self.target_count(plan) <= _LARGE_TARGETS:
+        if plan.narrow_targets:
             yield from _violations(self.store, plan, "")
+            return
+        count = self.target_count(plan)
+        if count == 0:
+            return
+        if count <= _LARGE_TARGETS:
+            yield from self._on_target_nodes(plan)
             return
         store, path = self.store, plan.path
         q = _Queries(plan, "")
@@ -360,6 +370,15 @@ class _FullRun:
         for other in plan.less_or_equals:
             yield from _less_or_equals(store, q, other)
 
+    def _on_target_nodes(self, plan: PropertyPlan) -> Iterator[Row]:
+        """A plan over few targets, run as a focused run over those nodes: the engine then
+        starts from them rather than from every value of the path."""
+        q = _Queries(plan, "")
+        for focused in self._on_candidates(
+            plan, f"{q.header}SELECT DISTINCT ?this WHERE {{ {q.targets} }}"
+        ):
+            yield from _violations(self.store, plan, focused.focus)
+
     def _on_candidates(self, plan: PropertyPlan, candidates: str) -> Iterator[_Queries]:
         """The plan's queries focused on the candidate nodes, a chunk at a time; over the whole
         targets when a candidate is not an IRI (the focus VALUES names IRIs only) or when
@@ -382,10 +401,7 @@ def _joined_with_targets(store: ox.Store, q: _Queries, bad: list[object]) -> Ite
     named = [str(v) for v in bad if not isinstance(v, ox.BlankNode)]
     for start in range(0, len(named), _CHUNK):
         chunk = " ".join(named[start : start + _CHUNK])
-        query = q.select("DISTINCT ?this ?value", f"?this {path} ?value .").replace(
-            "WHERE { ", f"WHERE {{ VALUES ?value {{ {chunk} }} ", 1
-        )
-        yield from _pairs(store, query)
+        yield from _pairs(store, q.among(f"VALUES ?value {{ {chunk} }}", f"?this {path} ?value ."))
     if len(named) < len(bad):
         blanks = {v for v in bad if isinstance(v, ox.BlankNode)}
         body = f"?this {path} ?value . FILTER(isBlank(?value))"

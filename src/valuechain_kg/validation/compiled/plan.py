@@ -121,8 +121,14 @@ def _iri_list(graph: rdflib.Graph, shape: rdflib.term.Node, node: rdflib.term.No
 
 
 def _instance_of(classes: tuple[str, ...]) -> str:
-    """True when ?value is a SHACL instance of one of the classes (SHACL 2.1.3.1)."""
-    return " || ".join(f"EXISTS {{ ?value <{RDF_TYPE}>/rdfs:subClassOf* {c} }}" for c in classes)
+    """True when ?value is a SHACL instance of one of the classes (SHACL 2.1.3.1).
+
+    Typed with the class, or with a subclass: the same as ``rdf:type/rdfs:subClassOf*``, written
+    without the zero-length path, which Virtuoso fails to match from a bound node whose class
+    has no rdfs:subClassOf triple in the queried graph.
+    """
+    typed = "EXISTS {{ ?value <{t}> {c} }} || EXISTS {{ ?value <{t}>/rdfs:subClassOf+ {c} }}"
+    return " || ".join(typed.format(t=RDF_TYPE, c=c) for c in classes)
 
 
 def _bad(plan: dict[str, list], expression: str) -> None:  # type: ignore[type-arg]
@@ -232,7 +238,10 @@ def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> tuple[list[str], d
     patterns: list[str] = []
     prefixes: dict[str, str] = {}
     for cls in graph.objects(shape, _SH.targetClass):
-        patterns.append(f"{{focus}} ?this <{RDF_TYPE}>/rdfs:subClassOf* {_iri(cls)} .")
+        # An instance of the class or of a subclass (see ``_instance_of``).
+        typed = f"{{ ?this <{RDF_TYPE}> {_iri(cls)} }}"
+        typed += f" UNION {{ ?this <{RDF_TYPE}>/rdfs:subClassOf+ {_iri(cls)} }}"
+        patterns.append(f"{{focus}} {typed}")
     for prop in graph.objects(shape, _SH.targetSubjectsOf):
         patterns.append(f"{{focus}} ?this {_iri(prop)} ?any_object .")
     for prop in graph.objects(shape, _SH.targetObjectsOf):
