@@ -62,6 +62,10 @@ class StoreBackend(Protocol):
         """Add the quads the store does not hold yet; how many they were."""
         ...
 
+    def held(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        """The ones of ``quads`` the store holds (a remote engine asks in batches)."""
+        ...
+
     def remove(self, quads: Iterable[ox.Quad]) -> None: ...
 
     def apply_change(

@@ -195,6 +195,11 @@ class GraphStore:
             self._store.extend(quads)
         self._changed()
 
+    def held(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        """The ones of ``quads`` the store holds."""
+        live = self._store
+        return {q for q in quads if q in live}
+
     def add_new(self, quads: Iterable[ox.Quad]) -> int:
         """Add, in one transaction, the quads the store does not hold yet; how many they were."""
         new = 0

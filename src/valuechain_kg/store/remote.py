@@ -631,6 +631,27 @@ class RemoteStore:
             self.apply_change(added=blank)
         return new
 
+    def held(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        """The ones of ``quads`` the engine holds: ground default-graph quads a batch per
+        query, each named by its position so that no literal has to round-trip unchanged."""
+        ground: list[ox.Quad] = []
+        found: set[ox.Quad] = set()
+        for quad in dict.fromkeys(quads):
+            if isinstance(quad.graph_name, ox.DefaultGraph) and not _has_blank(quad):
+                ground.append(quad)
+            elif quad in self:
+                found.add(quad)
+        size = self.settings.batch_size
+        for start in range(0, len(ground), size):
+            batch = ground[start : start + size]
+            values = " ".join(
+                f"({n} {_term(q.subject)} {_term(q.predicate)} {_term(q.object)})"
+                for n, q in enumerate(batch)
+            )
+            text = f"SELECT ?n WHERE {{ VALUES (?n ?s ?p ?o) {{ {values} }} ?s ?p ?o }}"
+            found.update(batch[int(row[0].value)] for row in self._solutions(text))
+        return found
+
     def _present(self, quads: list[ox.Quad]) -> int:
         """How many of ``quads`` (distinct) the engine holds, by one query."""
         default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]

@@ -318,9 +318,13 @@ def validate_change(
     """
     oxigraph = store if isinstance(store, ox.Store) else store.oxigraph
     # A quad the store already holds (a bundle restating a known actor) changes nothing.
-    plus = {q for q in added if isinstance(q.graph_name, ox.DefaultGraph) and q not in oxigraph}
-    minus = {q for q in removed if isinstance(q.graph_name, ox.DefaultGraph) and q in oxigraph}
-    minus -= plus
+    new = {q for q in added if isinstance(q.graph_name, ox.DefaultGraph)}
+    old = {q for q in removed if isinstance(q.graph_name, ox.DefaultGraph)}
+    if isinstance(store, ox.Store):
+        held = {q for q in new | old if q in store}
+    else:
+        held = store.held(new | old)
+    plus, minus = new - held, old & held
     # Only a lower bound is needed (is the change small beside the store?), and counting a
     # store of millions of quads whole would cost more than the small check itself.
     cap = max(int(len(plus | minus) / full_run_ratio) + 1, _COUNT_CAP)
