@@ -34,6 +34,7 @@ from valuechain_kg.service.writes import apply_validated_update
 from valuechain_kg.store import GraphStore
 from valuechain_kg.store.changes import change_update
 
+ONTOLOGY = ox.NamedNode("https://w3id.org/valuechain")
 TOKEN = "atomicity-token"
 EX = "http://example.org/atomic/"
 VALUE = ox.NamedNode(f"{EX}value")
@@ -51,10 +52,13 @@ def value_quads(value: int, count: int = SUBJECTS) -> set[ox.Quad]:
 
 
 def quads_on_disk(path: Path) -> set[ox.Quad]:
-    """What the store holds, read by pyoxigraph itself once the server is gone."""
+    """The data the store holds (not the ontology graph every load brings), read by pyoxigraph
+    itself once the server is gone."""
     store = ox.Store(str(path))
     try:
-        return set(store.quads_for_pattern(None, None, None, None))
+        return {
+            q for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != ONTOLOGY
+        }
     finally:
         del store
 
