@@ -101,3 +101,11 @@ def test_the_openapi_document_says_so(client: TestClient) -> None:
     )
     what_if = doc["components"]["schemas"]["WhatIf"]
     assert what_if.get("additionalProperties") is False
+
+
+@pytest.mark.parametrize("as_of", ["0", "1700000000", "2021-13-45", "yesterday"])
+def test_as_of_must_be_a_calendar_date_on_every_route(client: TestClient, as_of: str) -> None:
+    for url in ("/risks", f"/impacts/{IMPACT}/linked-actors"):
+        response = client.get(url, params={"as_of": as_of})
+        assert response.status_code == 422, (url, response.text)
+        assert "as_of" in response.json()["detail"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -141,7 +140,8 @@ class AnalysisOptions:
     established a claim must be, and whether paths must follow named products."""
 
     max_hops: int
-    as_of: date | None
+    #: A date written YYYY-MM-DD: checked as a date by the facade (422 when it is none).
+    as_of: str | None
     min_status: str | None = None
     strict_products: bool = False
 
@@ -149,7 +149,12 @@ class AnalysisOptions:
 async def analysis_options(
     max_hops: Annotated[int, Query(ge=0, le=50, description="Bound on derived paths (hops).")] = 6,
     as_of: Annotated[
-        date | None, Query(description="Only relationships valid on this date (YYYY-MM-DD).")
+        str | None,
+        Query(
+            description="Only relationships valid on this date (YYYY-MM-DD).",
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            json_schema_extra={"format": "date"},
+        ),
     ] = None,
     min_status: Annotated[
         str | None,
