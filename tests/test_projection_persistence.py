@@ -338,3 +338,22 @@ def test_a_sparql_update_patches_the_projection_instead_of_rebuilding(update: st
     assert kg.projection_patches == 1
     assert kg.projection() == build_projection(kg.store)
     assert kg.projection_builds == 1
+
+
+def test_a_cli_lookup_saves_the_projection_for_the_next_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from valuechain_kg.cli import app
+
+    store = tmp_path / "store"
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", str(COBALT), "--store", str(store)]).exit_code == 0
+    first = runner.invoke(app, ["linked", "cobalt-child-labour-drc", "--store", str(store)])
+    assert first.exit_code == 0, first.output
+    assert "could not be read" not in first.output  # nothing saved yet is no error
+    kg = KnowledgeGraph.open(store=store)
+    try:
+        kg.projection()
+        assert (kg.projection_loads, kg.projection_builds) == (1, 0)
+    finally:
+        kg.close()

@@ -87,6 +87,21 @@ def _print_error(exc: VckgError) -> None:
         stderr.print(line, markup=False, highlight=False)
 
 
+#: The stores a command opened (``_open``), closed when it ends.
+_opened: list[Any] = []
+
+
+@contextmanager
+def _stores_closed() -> Iterator[None]:
+    """Close every store the command opened, when it ends: the projection a lookup built is
+    saved beside an on-disk store, so the next command reads it back instead of building it."""
+    try:
+        yield
+    finally:
+        while _opened:
+            _opened.pop().close()
+
+
 def reports_errors(func: F) -> F:
     """Map the error hierarchy to exit codes, once: 1 for violations, 2 for bad input or usage.
 
@@ -97,7 +112,7 @@ def reports_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with _input_warnings_printed():
+            with _input_warnings_printed(), _stores_closed():
                 return func(*args, **kwargs)
         except ValidationFailed as exc:
             _render_report(exc.report, "table")
@@ -250,7 +265,9 @@ def _open(  # type: ignore[no-untyped-def]
             "no data given: pass --data PATH (an RDF file or CSV bundle folder), "
             "--store DIR|URL, or set VCKG_STORE"
         )
-    return KnowledgeGraph.open(store=folder, base=base, create=create)
+    kg = KnowledgeGraph.open(store=folder, base=base, create=create)
+    _opened.append(kg)
+    return kg
 
 
 def _as_of(text: str | None) -> date | None:

@@ -94,6 +94,7 @@ class KnowledgeGraph:
         self.serve_previous = False
         self._rebuild: threading.Thread | None = None
         self._rebuild_lock = threading.Lock()
+        self._closed = False
 
     @classmethod
     def open(
@@ -115,6 +116,10 @@ class KnowledgeGraph:
         return kg
 
     def close(self) -> None:
+        """Save the projection beside an on-disk store and release the store; once."""
+        if self._closed:
+            return
+        self._closed = True
         self.save_projection()
         self.store.close()
 

@@ -53,6 +53,8 @@ class ProjectionFile:
                 if head != _MAGIC or line.rstrip(b"\n").decode("ascii") != revision:
                     return None
                 found = pickle.load(stream)
+        except FileNotFoundError:
+            return None  # nothing saved yet: the first use builds it
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
             _log.warning("the saved projection %s could not be read; rebuilding", self.path)
             return None
