@@ -35,8 +35,9 @@ _LARGE_TARGETS = 10_000
 _MANY_CANDIDATES = 10_000
 #: Focus nodes (summed over plans) from which a full run is worth a second process.
 _TWO_PROCESSES_FROM = 200_000
-#: The share of the work given to a plan with a SPARQL target when splitting a run in two.
-_NARROW_WEIGHT = 100_000
+#: Passes over the largest targets a plan with a SPARQL target is taken to cost when a run is
+#: split in two.
+_NARROW_PASSES = 4
 
 Row = tuple[ox.NamedNode | ox.BlankNode, object]
 
@@ -132,9 +133,11 @@ def _full_run(
         return {_result(p, n, v, origins) for p in share for n, v in run.violations(p)}
 
     # Counted before any fork, so both processes start with the counts. A SPARQL target is
-    # not counted (counting would run it): it weighs as one pass over a large class.
+    # not counted (counting would run it): it joins several properties of a large class, so
+    # it weighs as several passes over the largest targets.
     counted = [None if p.narrow_targets else run.target_count(p) for p in plans]
-    weights = [_NARROW_WEIGHT if n is None else n for n in counted]
+    largest = max((n for n in counted if n is not None), default=0)
+    weights = [_NARROW_PASSES * largest if n is None else n for n in counted]
     if processes is None:
         focus_nodes = sum(n for n in counted if n is not None)
         processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and can_fork() else 1
@@ -148,17 +151,18 @@ def _full_run(
 def _halves(
     plans: list[PropertyPlan], weights: list[int]
 ) -> tuple[list[PropertyPlan], list[PropertyPlan]]:
-    """Two shares of about equal work, keeping the plans over the same targets together so
-    each process reads a class's instances and a path's values once."""
-    groups: dict[tuple[str, ...], list[tuple[PropertyPlan, int]]] = {}
-    for plan, weight in zip(plans, weights, strict=True):
-        groups.setdefault(plan.targets, []).append((plan, weight + 1))
+    """Two shares of about equal work: the heaviest plans first, each to the lighter share.
+
+    Plans are split one by one rather than kept together by targets: the relationship plans
+    alone are most of a large run, and the class instances and path values both processes
+    then read twice cost little beside them.
+    """
     shares: tuple[list[PropertyPlan], list[PropertyPlan]] = ([], [])
     loads = [0, 0]
-    for group in sorted(groups.values(), key=lambda g: -sum(w for _, w in g)):
+    for weight, index in sorted(((w, i) for i, w in enumerate(weights)), reverse=True):
         lighter = 0 if loads[0] <= loads[1] else 1
-        shares[lighter].extend(plan for plan, _ in group)
-        loads[lighter] += sum(w for _, w in group)
+        shares[lighter].append(plans[index])
+        loads[lighter] += weight + 1
     return shares
 
 
