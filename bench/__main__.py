@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import analysis, environment, http, load, projection, shacl, writes
+from bench import analysis, environment, http, load, projection, restart, shacl, writes
 from bench.dataset import Dataset, parse_sizes, prepare
 from bench.measure import ChildFailed, rate, seconds, size_of
 from bench.report import NOT_RUN, Report, Row
@@ -20,6 +20,7 @@ FAMILIES: dict[str, Callable[[Dataset], list[Row]]] = {
     "load": load.rows,  # first: it leaves the loaded disk store the others read
     "vckg-load": writes.load_rows,
     "update": writes.update_rows,
+    "restart": restart.rows,
     "projection": projection.rows,
     "analysis": analysis.rows,
     "shacl": shacl.rows,

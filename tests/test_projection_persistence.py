@@ -357,3 +357,18 @@ def test_a_cli_lookup_saves_the_projection_for_the_next_command(tmp_path: Path) 
         assert (kg.projection_loads, kg.projection_builds) == (1, 0)
     finally:
         kg.close()
+
+
+def test_in_a_server_the_patch_runs_beside_the_write_and_answers_state_their_revision() -> None:
+    from valuechain_kg.service.graph import served_revision
+
+    kg = KnowledgeGraph.open(data=[COBALT])
+    kg.serve_previous = True
+    before = kg.projection().revision
+    kg.update("INSERT DATA { vcid:hunan-shanshan vc:supplies vcid:tianjin-bm }")
+    served = kg.projection()
+    assert served_revision() == served.revision in (before, kg.revision)
+    kg.wait_for_rebuild(timeout=60)
+    assert kg.projection().revision == kg.revision
+    assert kg.projection() == build_projection(kg.store)
+    assert (kg.projection_patches, kg.projection_builds) == (1, 1)

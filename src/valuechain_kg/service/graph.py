@@ -195,7 +195,8 @@ class KnowledgeGraph:
         removed: Sequence[ox.Quad] = (),
     ) -> bool:
         """Patch the projection with one write's difference (``before``: ``_before_write()``
-        taken just before it); True when patched, False when the next use rebuilds.
+        taken just before it); True when patched (or, in a server, a patch started), False
+        when the next use rebuilds.
 
         Patched only when this write is the one right after the projection's revision (no other
         write landed between), and when it is small and touches relationships, involvements or
@@ -208,12 +209,38 @@ class KnowledgeGraph:
         current = self._projections.peek(revision, None)
         if current is None or writes_now != writes_before + 1:
             return False
+        if not self.serve_previous:
+            return self._patch(current, added, removed, now, writes_now)
+        # A server answers from the current projection, stating its revision, while the patch
+        # runs beside it: the write is not held up by it, and no rebuild starts meanwhile.
+        with self._rebuild_lock:
+            if self._rebuild is not None and self._rebuild.is_alive():
+                return False
+            self._rebuild = threading.Thread(
+                target=self._patch,
+                args=(current, added, removed, now, writes_now),
+                name="vckg-projection-patch",
+                daemon=True,
+            )
+            self._rebuild.start()
+        return True
+
+    def _patch(
+        self,
+        current: Projection,
+        added: Sequence[ox.Quad],
+        removed: Sequence[ox.Quad],
+        now: str,
+        writes_now: int,
+    ) -> bool:
+        """Bring ``current`` to revision ``now`` with one write's difference, and keep it."""
         try:
             patched = patch_projection(current, self.store, added, removed, now)
         except Exception:  # a patch that fails must not fail the write that succeeded
             _log.exception("patching the projection failed; it will be rebuilt")
             return False
-        if patched is None:
+        # A write that landed while the touched rows were read makes them a mix of two states.
+        if patched is None or self.store.writes != writes_now:
             return False
         self._projections.drop_other_dates()
         self._projections.put(None, patched)
