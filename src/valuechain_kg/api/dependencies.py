@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypedDict, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -118,12 +118,32 @@ async def run_in_worker(
     return answer
 
 
+class Window(TypedDict):
+    """A page as keyword arguments of the facade."""
+
+    limit: int
+    offset: int
+
+
+class Walk(TypedDict):
+    """The analysis options as keyword arguments of the facade."""
+
+    max_hops: int
+    as_of: str | None
+    min_status: str | None
+    strict_products: bool
+
+
 @dataclass(frozen=True)
 class Paging:
     """Which slice of an answer's list to return."""
 
     limit: int
     offset: int
+
+    def window(self) -> Window:
+        """As the facade's keyword arguments."""
+        return {"limit": self.limit, "offset": self.offset}
 
 
 async def paging(
@@ -144,6 +164,15 @@ class AnalysisOptions:
     as_of: str | None
     min_status: str | None = None
     strict_products: bool = False
+
+    def walk(self) -> Walk:
+        """As the facade's keyword arguments, for the questions that follow chains."""
+        return {
+            "max_hops": self.max_hops,
+            "as_of": self.as_of,
+            "min_status": self.min_status,
+            "strict_products": self.strict_products,
+        }
 
 
 async def analysis_options(

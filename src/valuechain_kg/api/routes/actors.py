@@ -81,12 +81,8 @@ async def actor_impacts(
         workers,
         kg.impacts_of,
         actor_id,
-        max_hops=options.max_hops,
-        as_of=options.as_of,
-        min_status=options.min_status,
-        strict_products=options.strict_products,
-        limit=page.limit,
-        offset=page.offset,
+        **options.walk(),
+        **page.window(),
     )
 
 

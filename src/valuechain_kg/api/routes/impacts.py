@@ -121,12 +121,8 @@ async def linked_actors(
         workers,
         kg.linked_actors,
         impact_id,
-        max_hops=options.max_hops,
-        as_of=options.as_of,
-        min_status=options.min_status,
-        strict_products=options.strict_products,
-        limit=page.limit,
-        offset=page.offset,
+        **options.walk(),
+        **page.window(),
     )
 
 
@@ -148,12 +144,8 @@ async def leverage(
         kg.leverage,
         impact_id,
         threshold=threshold,
-        max_hops=options.max_hops,
-        as_of=options.as_of,
-        min_status=options.min_status,
-        strict_products=options.strict_products,
-        limit=page.limit,
-        offset=page.offset,
+        **options.walk(),
+        **page.window(),
     )
 
 
@@ -178,12 +170,8 @@ async def leverage_what_if(
         extra_leverage=what_if.leverage,
         extra_memberships=what_if.memberships,
         threshold=threshold,
-        max_hops=options.max_hops,
-        as_of=options.as_of,
-        min_status=options.min_status,
-        strict_products=options.strict_products,
-        limit=page.limit,
-        offset=page.offset,
+        **options.walk(),
+        **page.window(),
     )
 
 

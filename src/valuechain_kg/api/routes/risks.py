@@ -34,12 +34,8 @@ async def all_risks(kg: Graph, workers: WorkerPool, options: Options, page: Page
         workers,
         kg.screen,
         None,
-        max_hops=options.max_hops,
-        as_of=options.as_of,
-        min_status=options.min_status,
-        strict_products=options.strict_products,
-        limit=page.limit,
-        offset=page.offset,
+        **options.walk(),
+        **page.window(),
     )
 
 
@@ -55,10 +51,6 @@ async def actor_risks(
         workers,
         kg.screen,
         actor_id,
-        max_hops=options.max_hops,
-        as_of=options.as_of,
-        min_status=options.min_status,
-        strict_products=options.strict_products,
-        limit=page.limit,
-        offset=page.offset,
+        **options.walk(),
+        **page.window(),
     )
