@@ -1,4 +1,4 @@
-"""The benchmark suite of issue 7: every figure measured beside its anchor, in the same run.
+"""The benchmark suite: every figure measured beside its anchor, in the same run.
 
 Run ``python -m bench --sizes 10k,100k,1m`` from the repository root; it writes
 ``bench/RESULTS.md``. The machines are shared and noisy, so every figure is a median of

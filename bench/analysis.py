@@ -1,6 +1,6 @@
 """``linked`` and ``leverage`` on random impacts with a warm projection vs SPARQL on Oxigraph.
 
-Targets (issue 7): at least 10x faster than the same question as a SPARQL property-path query,
+Targets: at least 10x faster than the same question as a SPARQL property-path query,
 and p50 under 50 ms at 1M actors for impacts whose answer has up to 1,000 actors; time linear in
 the size of the answer beyond that. The SPARQL formulations are *unbounded* reachability
 (SPARQL has no hop bound, no shortest path and no product of strengths), so they answer a

@@ -1,6 +1,6 @@
 """HTTP on loopback at concurrency 8: `/sparql` lookups and joins, and `/impacts/{id}/leverage`.
 
-Targets (issue 7): `/sparql` at least 0.5 of ``oxigraph serve``'s throughput on both queries,
+Targets: `/sparql` at least 0.5 of ``oxigraph serve``'s throughput on both queries,
 at least 100x rdflib-endpoint's on the join, and no request blocked behind a slow one; the
 server holding 1M actors peaks under 8 GiB of RSS.
 

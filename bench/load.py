@@ -1,6 +1,6 @@
 """Bulk load into the project's disk store vs raw ``pyoxigraph.Store.bulk_load`` vs rdflib.
 
-Target (issue 7): the project's store loads at least 0.8 of raw Oxigraph's throughput at every
+Target: the project's store loads at least 0.8 of raw Oxigraph's throughput at every
 size. rdflib needs about 1.1 KB of RAM per triple, so it is only run where that fits.
 """
 

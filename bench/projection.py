@@ -1,6 +1,6 @@
 """Projection build vs a bare SPARQL SELECT of the same edges.
 
-Target (issue 7): building the projection takes at most twice the time of streaming the
+Target: building the projection takes at most twice the time of streaming the
 business-relationship edges out of Oxigraph with one SELECT, i.e. the projection adds little
 beyond reading what it must read.
 """

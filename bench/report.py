@@ -43,7 +43,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     def to_markdown(self) -> str:
-        out = ["# Benchmark results (issue 7)", ""]
+        out = ["# Benchmark results", ""]
         out += [
             "Produced by the command below in a development session (not in CI). The machine is",
             "shared and noisy: every figure is a median of the repeated runs, and every row is",
