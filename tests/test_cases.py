@@ -166,7 +166,7 @@ def test_battery_makers_cause_note7_fires_and_samsung_holds_leverage_over_them(
     assert holders(kg, "galaxy-note7-fires", "samsung-sdi")["samsung-electronics"] > 0
 
 
-# The answers issue 12 lists as wrong, asked again of the corrected demo data.
+# Answers that were once wrong on the demo data, asked again of the corrected data.
 
 
 def test_sama_moderators_are_linked_along_the_moderation_service_only(kg: KnowledgeGraph) -> None:

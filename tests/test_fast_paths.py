@@ -1,4 +1,4 @@
-"""Every fast path agrees with its plain reference (issue 7: "make it fast", but not wrong).
+"""Every fast path agrees with its plain reference: fast, but never wrong.
 
 * the projection read one predicate at a time equals the one a straightforward OPTIONAL-heavy
   query set gives, on perturbed synthetic graphs (bare triples, reified nodes without their
