@@ -159,3 +159,26 @@ def test_actors_filter_by_role_and_text_and_search_finds_names_in_any_case() -> 
     assert [(h.id, h.kind) for h in hits.results] == [("child-labour-katanga", "impact")]
     with pytest.raises(NotFound):
         kg.actor("spill")
+
+
+def test_every_edge_of_a_sourced_triple_cites_its_sources() -> None:
+    from valuechain_kg.service import lookups
+    from valuechain_kg.store import GraphStore
+
+    store = GraphStore()
+    store.update(
+        """INSERT DATA {
+          vcid:mine vc:supplies vcid:smelter .
+          vcid:r1 a vc:BusinessRelationship ; vc:fromActor vcid:mine ; vc:toActor vcid:smelter ;
+            vc:relationshipType vc:supplies ; vc:revenueShare 0.2 ;
+            prov:wasDerivedFrom <https://example.org/one> .
+          vcid:r2 a vc:BusinessRelationship ; vc:fromActor vcid:mine ; vc:toActor vcid:smelter ;
+            vc:relationshipType vc:supplies ; vc:revenueShare 0.4 ;
+            prov:wasDerivedFrom <https://example.org/two> .
+        }"""
+    )
+    p = build_projection(store)
+    assert len(p.edges) == 2  # one edge per reified node, both for the one triple
+    found = lookups.relationship_sources(store, p, {0, 1})
+    both = ["https://example.org/one", "https://example.org/two"]
+    assert found == {0: both, 1: both}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from valuechain_kg import vocabulary as vocab
@@ -37,8 +37,17 @@ __all__ = [
     "RelationEdge",
     "LeveragePart",
     "actor_kind",
+    "asserted_part",
     "assemble_projection",
+    "canonical",
+    "derived_parts",
+    "edge_key",
+    "edge_order",
+    "has_derived_parts",
+    "involvement_of",
+    "involvement_order",
     "leverage_network",
+    "relation_edge",
     "transitive_inputs",
 ]
 
@@ -360,6 +369,63 @@ def _total(row: tuple[object, ...]) -> tuple[str, ...]:
     return tuple("" if v is None else repr(v) for v in row)
 
 
+def edge_order(edge: RelationEdge) -> tuple[str, str, tuple[str, ...]]:
+    """How edges between the same two ends are ordered: by slug, reified node, then values.
+
+    Two edges with the same ends, slug and node differ in a share or a date (one row per
+    combination of values), so this order is total. Adjacency lists are sorted by
+    (other end, ``edge_order``), whatever numbers the edges have.
+    """
+    values = (edge.ownership_share, edge.revenue_share, edge.valid_from, edge.valid_until)
+    return edge.relation, edge.iri or "", _total(values)
+
+
+def edge_key(edge: RelationEdge) -> tuple[object, ...]:
+    """The order a build numbers edges in: by source, target, then ``edge_order``."""
+    return (edge.source, edge.target, *edge_order(edge))
+
+
+def relation_edge(
+    row: RelationRow, index: dict[str, int], product_index: dict[str, int]
+) -> RelationEdge:
+    """The edge one relationship row gives, its ends and products numbered."""
+    source, slug, target, own, rev, vf, vu, rel_iri, made_of, claim = row
+    return RelationEdge(
+        index[source],
+        index[target],
+        slug,
+        slug in vocab.FINANCIAL_RELATIONS,
+        own,
+        rev,
+        vf,
+        vu,
+        rel_iri,
+        tuple(sorted({product_index[q] for q in made_of})),
+        claim or vocab.DEFAULT_ASSERTION,
+    )
+
+
+def involvement_order(row: _InvolvementRow) -> tuple[object, ...]:
+    """The order of involvement rows: by impact, actor, mode, then every value."""
+    return (row[1], row[0], row[2], _total(row))
+
+
+def involvement_of(
+    row: _InvolvementRow, index: dict[str, int], product_index: dict[str, int]
+) -> Involvement:
+    """The involvement one row gives, its actor and products numbered."""
+    actor, impact, mode, confidence, sources, made_of, claim = row
+    return Involvement(
+        index[actor],
+        impact,
+        mode,
+        confidence,
+        sources,
+        tuple(sorted({product_index[q] for q in made_of})),
+        claim or vocab.DEFAULT_ASSERTION,
+    )
+
+
 class _Numbering:
     """Collects IRIs, then numbers them in the order of their ids."""
 
@@ -418,45 +484,25 @@ def assemble_projection(
         tuple(sorted({product_index[i] for i in rows.products.get(q, ())})) for q in product_iris
     ]
 
-    def numbered(found: tuple[str, ...]) -> tuple[int, ...]:
-        return tuple(sorted({product_index[q] for q in found}))
-
-    # Edges numbered in (source, target, slug, node) order, nodes being numbered in id order:
-    # appending them in that order leaves every adjacency list sorted by (other end, slug, edge
-    # number), so traversals meet neighbours in id order (stable answers) with no sort per list.
-    relation_rows.sort(key=lambda r: (index[r[0]], index[r[2]], r[1], r[7] or "", _total(r)))
-    edges: list[RelationEdge] = []
+    # Edges numbered in (source, target, edge_order) order, nodes being numbered in id order:
+    # appending them in that order leaves every adjacency list sorted by (other end,
+    # edge_order), so traversals meet neighbours in id order (stable answers) with no sort per
+    # list. A patch keeps the lists in that order whatever numbers its edges get.
+    edges = [relation_edge(r, index, product_index) for r in relation_rows]
+    edges.sort(key=edge_key)
     flow_out: list[list[int]] = [[] for _ in range(size)]
     flow_in: list[list[int]] = [[] for _ in range(size)]
     financial_out: list[list[int]] = [[] for _ in range(size)]
     financial_in: list[list[int]] = [[] for _ in range(size)]
     dated: list[int] = []
     claimed: list[int] = []
-    for source, slug, target, own, rev, vf, vu, rel_iri, made_of, claim in relation_rows:
-        financial = slug in vocab.FINANCIAL_RELATIONS
-        e = len(edges)
-        assertion = claim or vocab.DEFAULT_ASSERTION
-        edges.append(
-            RelationEdge(
-                index[source],
-                index[target],
-                slug,
-                financial,
-                own,
-                rev,
-                vf,
-                vu,
-                rel_iri,
-                numbered(made_of),
-                assertion,
-            )
-        )
-        if vf is not None or vu is not None:
+    for e, edge in enumerate(edges):
+        if edge.valid_from is not None or edge.valid_until is not None:
             dated.append(e)
-        if assertion != vocab.DEFAULT_ASSERTION:
+        if edge.assertion != vocab.DEFAULT_ASSERTION:
             claimed.append(e)
-        (financial_out if financial else flow_out)[index[source]].append(e)
-        (financial_in if financial else flow_in)[index[target]].append(e)
+        (financial_out if edge.financial else flow_out)[edge.source].append(e)
+        (financial_in if edge.financial else flow_in)[edge.target].append(e)
 
     relationship_sources = rows.relationship_sources
     sourced_triples = rows.sourced_triples
@@ -478,19 +524,9 @@ def assemble_projection(
 
     involvements: dict[str, list[Involvement]] = defaultdict(list)
     involvements_of: dict[int, list[Involvement]] = defaultdict(list)
-    for actor, impact, mode, confidence, sources, made_of, claim in sorted(
-        involvement_rows, key=lambda r: (r[1], r[0], r[2], _total(r))
-    ):
-        inv = Involvement(
-            index[actor],
-            impact,
-            mode,
-            confidence,
-            sources,
-            numbered(made_of),
-            claim or vocab.DEFAULT_ASSERTION,
-        )
-        involvements[impact].append(inv)
+    for inv_row in sorted(involvement_rows, key=involvement_order):
+        inv = involvement_of(inv_row, index, product_index)
+        involvements[inv.impact].append(inv)
         involvements_of[inv.actor].append(inv)
 
     no_actor: tuple[str | None, frozenset[str]] = (None, frozenset())
@@ -546,25 +582,49 @@ def _leverage_parts(
     (UNGP 19 commentary on leverage and how crucial a relationship is). A derived part has
     its relationship's assertion and lives only as long as the relationship is in force.
     """
-    for holder, target, basis, strength, sources, claim in asserted:
-        bases = (basis,) if basis else ()
-        yield LeveragePart(
-            index[holder],
-            index[target],
-            LeverageEdge(strength, bases, sources, True),
-            None,
-            claim or vocab.DEFAULT_ASSERTION,
-        )
+    for row in asserted:
+        yield asserted_part(row, index)
     for e, edge in enumerate(edges):
         sources = relationship_sources.get(edge.iri, ()) if edge.iri else ()
-        if edge.relation == "invests-in" and edge.ownership_share is not None:
-            strength = derived_strength(edge.ownership_share)
-            derived = LeverageEdge(strength, ("ownership",), sources, False)
-            yield LeveragePart(edge.source, edge.target, derived, e, edge.assertion)
-        if not edge.financial and edge.revenue_share is not None:
-            strength = derived_strength(edge.revenue_share)
-            derived = LeverageEdge(strength, ("commercial-importance",), sources, False)
-            yield LeveragePart(edge.target, edge.source, derived, e, edge.assertion)
+        yield from derived_parts(edge, e, sources)
+
+
+def asserted_part(row: _LeverageRow, index: dict[str, int]) -> LeveragePart:
+    """The part an asserted ``vc:Leverage`` claim (one row of ``ProjectionRows.leverage``) gives."""
+    holder, target, basis, strength, sources, claim = row
+    bases = (basis,) if basis else ()
+    return LeveragePart(
+        index[holder],
+        index[target],
+        LeverageEdge(strength, bases, sources, True),
+        None,
+        claim or vocab.DEFAULT_ASSERTION,
+    )
+
+
+def has_derived_parts(edge: RelationEdge) -> bool:
+    """Whether a relationship gives derived leverage (it carries the share that gives it)."""
+    if edge.relation == "invests-in" and edge.ownership_share is not None:
+        return True
+    return not edge.financial and edge.revenue_share is not None
+
+
+def derived_parts(edge: RelationEdge, e: int, sources: tuple[str, ...]) -> list[LeveragePart]:
+    """The leverage parts relationship number ``e`` gives by its shares, citing ``sources``.
+
+    An ownership share s on invests-in gives the investor ``min(1, 2s)`` over the investee; a
+    revenue share r on a flow edge gives the customer ``min(1, 2r)`` over its supplier.
+    """
+    found: list[LeveragePart] = []
+    if edge.relation == "invests-in" and edge.ownership_share is not None:
+        strength = derived_strength(edge.ownership_share)
+        derived = LeverageEdge(strength, ("ownership",), sources, False)
+        found.append(LeveragePart(edge.source, edge.target, derived, e, edge.assertion))
+    if not edge.financial and edge.revenue_share is not None:
+        strength = derived_strength(edge.revenue_share)
+        derived = LeverageEdge(strength, ("commercial-importance",), sources, False)
+        found.append(LeveragePart(edge.target, edge.source, derived, e, edge.assertion))
+    return found
 
 
 def _in_force(
@@ -610,4 +670,49 @@ def leverage_network(
         return p.leverage
     return LeverageNetwork.from_edges(
         (part.holder, part.target, part.edge) for part in p.leverage_parts if kept(part)
+    )
+
+
+def _part_order(part: LeveragePart) -> tuple[object, ...]:
+    edge = part.edge
+    values = (edge.strength, edge.bases, edge.sources, edge.asserted, part.assertion)
+    return (part.relation is not None, part.relation or 0, part.holder, part.target, _total(values))
+
+
+def canonical(p: Projection) -> Projection:
+    """``p`` with its edges numbered in the order a build from rows numbers them, and its
+    leverage parts in one fixed order.
+
+    Answers never depend on edge numbers, only on the order of the adjacency lists; a patch
+    gives new edges new numbers at the end. Two projections of the same data, one patched and
+    one built, are equal through this (their adjacency lists are mapped, not sorted, so lists
+    in a wrong order still differ).
+    """
+    edges = p.edges
+    order = sorted(range(len(edges)), key=lambda e: edge_key(edges[e]))
+    number = [0] * len(order)
+    for new, old in enumerate(order):
+        number[old] = new
+
+    def mapped(adjacency: list[list[int]]) -> list[list[int]]:
+        return [[number[e] for e in found] for found in adjacency]
+
+    parts = sorted(
+        (
+            replace(x, relation=None if x.relation is None else number[x.relation])
+            for x in p.leverage_parts
+        ),
+        key=_part_order,
+    )
+    return replace(
+        p,
+        edges=[edges[e] for e in order],
+        flow_out=mapped(p.flow_out),
+        flow_in=mapped(p.flow_in),
+        financial_out=mapped(p.financial_out),
+        financial_in=mapped(p.financial_in),
+        sourced_edges=frozenset(number[e] for e in p.sourced_edges),
+        dated_edges=tuple(sorted(number[e] for e in p.dated_edges)),
+        claimed_edges=tuple(sorted(number[e] for e in p.claimed_edges)),
+        leverage_parts=tuple(parts),
     )

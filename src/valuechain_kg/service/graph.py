@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis import leverage as lev
 from valuechain_kg.analysis import linkage, responses, screening, severity
-from valuechain_kg.analysis.projection import Projection, leverage_network
+from valuechain_kg.analysis.projection import Projection, edge_key, leverage_network
 from valuechain_kg.errors import NotFound, UsageError
 from valuechain_kg.identifiers import compact, expand
 from valuechain_kg.models import (
@@ -797,8 +797,10 @@ class KnowledgeGraph:
         if node is None:  # added since the projection being served (a rebuild runs)
             raise NotFound(f"no actor with id {identifier!r} in the analysis yet: retry shortly")
         values = lookups.actor_properties(self.store, iri, self.base)
+        # In the order a build numbers edges (a patch numbers new ones last).
         edge_numbers = sorted(
-            {*p.flow_out[node], *p.flow_in[node], *p.financial_out[node], *p.financial_in[node]}
+            {*p.flow_out[node], *p.flow_in[node], *p.financial_out[node], *p.financial_in[node]},
+            key=lambda n: edge_key(p.edges[n]),
         )
         relationships = [
             Relationship(

@@ -125,14 +125,12 @@ def relationship_sources(
     """
     if not edges:
         return {}
-    keys = {
-        (
-            p.iris[p.edges[n].source],
-            vocab.RELATIONS[p.edges[n].relation],
-            p.iris[p.edges[n].target],
-        ): n
-        for n in edges
-    }
+    # Sources belong to a (from, type, to) triple: every edge of that triple cites them all.
+    keys: dict[tuple[str, str, str], list[int]] = {}
+    for n in edges:
+        stored = p.edges[n]
+        triple = (p.iris[stored.source], vocab.RELATIONS[stored.relation], p.iris[stored.target])
+        keys.setdefault(triple, []).append(n)
     values = " ".join(
         f"({ox.NamedNode(a)} {ox.NamedNode(r)} {ox.NamedNode(b)})" for a, r, b in keys
     )
@@ -143,8 +141,8 @@ def relationship_sources(
     )
     found: dict[int, list[str]] = {n: [] for n in edges}
     for row in rows:
-        edge = keys[(row["a"].value, row["r"].value, row["b"].value)]
-        found[edge].append(row["src"].value)
+        for edge in keys[(row["a"].value, row["r"].value, row["b"].value)]:
+            found[edge].append(row["src"].value)
     return {edge: sorted(urls) for edge, urls in found.items()}
 
 
