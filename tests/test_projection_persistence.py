@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from valuechain_kg.analysis.projection import canonical
 from valuechain_kg.api import ApiSettings, create_app
+from valuechain_kg.errors import NotFound
 from valuechain_kg.graph import KnowledgeGraph
 from valuechain_kg.service.projection_file import ProjectionFile
 from valuechain_kg.service.projection_reader import build_projection
@@ -478,3 +479,23 @@ def test_a_write_taking_the_last_mention_of_an_untyped_node_is_rebuilt() -> None
     assert not kg.observe_change(before, removed=quads)
     assert ID + UNTYPED not in kg.projection().index
     assert kg.projection() == build_projection(kg.store)
+
+
+def test_the_impact_table_is_kept_across_a_write_that_touches_no_impact() -> None:
+    kg = KnowledgeGraph.open(data=[COBALT])
+    impact = "cobalt-child-labour-drc"
+    title = kg.linked_actors(impact).impact.title
+    table = kg._impact_table()
+    kg.update("INSERT DATA { vcid:hunan-shanshan vc:supplies vcid:tianjin-bm }")
+    assert kg._impact_table() is table  # not read again
+    kg.update(f'INSERT DATA {{ vcid:{impact} schema:name "Renamed" }}')
+    assert kg._impact_table() is not table
+    assert kg.linked_actors(impact).impact.title == min(title, "Renamed")
+    with pytest.raises(NotFound):
+        kg.linked_actors("new-harm")
+    # A write typing a new impact: the table must be read again to know it.
+    before = (kg.store.revision, kg.store.writes)
+    typed = [ox.Quad(_n("new-harm"), RDF_TYPE, _v("AdverseImpact"))]
+    kg.store.add(typed)
+    kg.observe_change(before, added=typed)
+    assert kg.linked_actors("new-harm").total == 0

@@ -56,6 +56,9 @@ from valuechain_kg.store.ontology import query_options
 
 __all__ = ["PROGRESS_THRESHOLD", "KnowledgeGraph", "served_revision"]
 
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_IMPACT = ox.NamedNode(VC + "AdverseImpact")
+
 _log = logging.getLogger(__name__)
 
 #: Per thread: the revision of the projection the last analysis call on it used.
@@ -206,8 +209,11 @@ class KnowledgeGraph:
         now, writes_now = self.store.revision, self.store.writes
         if writes_now == writes_before:
             return False  # nothing was written
+        if writes_now != writes_before + 1:
+            return False
+        self._carry_impact_table(revision, now, added, removed)
         current = self._projections.peek(revision, None)
-        if current is None or writes_now != writes_before + 1:
+        if current is None:
             return False
         if not self.serve_previous:
             return self._patch(current, added, removed, now, writes_now)
@@ -224,6 +230,28 @@ class KnowledgeGraph:
             )
             self._rebuild.start()
         return True
+
+    def _carry_impact_table(
+        self, revision: str, now: str, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]
+    ) -> None:
+        """Keep the impact table read at ``revision`` for ``now`` when the one write between
+        them (``added``, ``removed``) has no impact node as a subject and types none: the table
+        is made of those nodes' own properties only, so it is the same."""
+        memo = self._answer_memo
+        if not memo.fresh_for(revision) or len(added) + len(removed) > PATCH_LIMIT:
+            return
+        known, table = memo.known(("impact-table",))
+        if not known:
+            return
+        for q in (*added, *removed):
+            if q.predicate == _RDF_TYPE and q.object == _IMPACT:
+                return
+            if getattr(q.subject, "value", None) in table:  # a quoted triple is no impact
+                return
+        carried = RevisionMemo(now)
+        carried.put(("impact-table",), table)
+        if not self._answer_memo.fresh_for(now):
+            self._answer_memo = carried
 
     def _patch(
         self,
