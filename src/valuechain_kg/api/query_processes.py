@@ -11,16 +11,22 @@ the store's revision moves on, so a query never reads data older than the reques
 Workers are kept between queries because forking costs time proportional to the server's
 memory, while a round trip to a forked worker costs a pipe write and a pickle.
 
+The parent's side of a round trip runs on the event loop itself: the pipes are non-blocking and
+watched by the loop, so a query costs no thread of its own (starting one, and handing the GIL
+to it and back, would cost the loop more than the pipe and the pickle do). Only the rare
+blocking steps, forking a worker (which may wait for a write to finish) and reaping a killed
+one, run in the loop's executor.
+
 A task is a module-level function ``fn(kg, deadline, *args)`` (sent by name, with pickled
 arguments); its return value or exception comes back pickled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import pickle
-import select
 import signal
 import stat
 import struct
@@ -47,23 +53,16 @@ def fork_available() -> bool:
     return hasattr(os, "fork") and hasattr(os, "register_at_fork")
 
 
-def _write_frame(fd: int, payload: bytes, until: float | None = None) -> None:
+def _write_frame(fd: int, payload: bytes) -> None:
+    """One length-prefixed frame onto a blocking pipe (the child's side)."""
     data = memoryview(_LENGTH.pack(len(payload)) + payload)
     while data:
-        if until is not None:
-            left = until - time.monotonic()
-            if left <= 0 or not select.select([], [fd], [], left)[1]:
-                raise TimeoutError
         data = data[os.write(fd, data) :]
 
 
-def _read_exactly(fd: int, size: int, until: float | None) -> bytes | None:
+def _read_exactly(fd: int, size: int) -> bytes | None:
     chunks: list[bytes] = []
     while size:
-        if until is not None:
-            left = until - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
         chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
             return None
@@ -72,12 +71,66 @@ def _read_exactly(fd: int, size: int, until: float | None) -> bytes | None:
     return b"".join(chunks)
 
 
-def _read_frame(fd: int, until: float | None = None) -> bytes | None:
-    """One length-prefixed frame; None at end of file; TimeoutError once ``until`` passes."""
-    header = _read_exactly(fd, _LENGTH.size, until)
+def _read_frame(fd: int) -> bytes | None:
+    """One length-prefixed frame from a blocking pipe (the child's side); None at end of file."""
+    header = _read_exactly(fd, _LENGTH.size)
     if header is None:
         return None
-    return _read_exactly(fd, _LENGTH.unpack(header)[0], until)
+    return _read_exactly(fd, _LENGTH.unpack(header)[0])
+
+
+async def _ready(fd: int, writing: bool) -> None:
+    """Until the event loop sees ``fd`` readable (or writable)."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    if writing:
+        loop.add_writer(fd, wake)
+    else:
+        loop.add_reader(fd, wake)
+    try:
+        await ready
+    finally:
+        if writing:
+            loop.remove_writer(fd)
+        else:
+            loop.remove_reader(fd)
+
+
+async def _send_frame(fd: int, payload: bytes) -> None:
+    """One length-prefixed frame onto a non-blocking pipe, waiting on the loop when it is full."""
+    data = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while data:
+        try:
+            data = data[os.write(fd, data) :]
+        except BlockingIOError:
+            await _ready(fd, writing=True)
+
+
+async def _receive_frame(fd: int) -> bytes | None:
+    """One length-prefixed frame from a non-blocking pipe; None at end of file.
+
+    The child writes one frame per task and then waits for the next task, so whatever the pipe
+    holds belongs to this frame.
+    """
+    received = bytearray()
+    size: int | None = None
+    while size is None or len(received) < size:
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            await _ready(fd, writing=False)
+            continue
+        if not chunk:
+            return None
+        received += chunk
+        if size is None and len(received) >= _LENGTH.size:
+            size = _LENGTH.size + _LENGTH.unpack_from(received)[0]
+    return bytes(received[_LENGTH.size : size])
 
 
 def _close_inherited(keep: set[int]) -> None:
@@ -179,7 +232,7 @@ class _Child:
 
 
 class QueryProcesses:
-    """At most ``size`` forked workers over ``store``; ``call`` blocks, so run it in a thread."""
+    """At most ``size`` forked workers over ``store``; ``call`` is awaited on the event loop."""
 
     def __init__(self, kg: KnowledgeGraph, size: int) -> None:
         self.kg = kg
@@ -217,10 +270,28 @@ class QueryProcesses:
                 os._exit(status)
         os.close(task_r)
         os.close(result_w)
+        os.set_blocking(task_w, False)
+        os.set_blocking(result_r, False)
         return _Child(pid, task_w, result_r, revision)
 
+    def _idle_child(self) -> _Child | None:
+        """An idle worker forked at the current revision, taken without blocking, if any.
+
+        None when there is none, or when stale workers must first be killed (which waits for
+        them to exit): ``_take`` does both, off the event loop.
+        """
+        revision = self.kg.revision
+        with self._lock:
+            if self._closed or not self._idle:
+                return None
+            if any(c.revision != revision for c in self._idle):
+                return None
+            child = self._idle.pop()
+            self._busy.add(child)
+        return child
+
     def _take(self, until: float) -> _Child:
-        """An idle worker forked at the current revision, or a new one."""
+        """An idle worker forked at the current revision, or a new one (blocks: forks)."""
         revision = self.kg.revision
         with self._lock:
             if self._closed:
@@ -237,32 +308,43 @@ class QueryProcesses:
         return child
 
     def _give_back(self, child: _Child, healthy: bool) -> None:
+        """Keep a healthy worker for the next task; kill any other, reaped off the loop."""
         with self._lock:
             self._busy.discard(child)
             keep = healthy and not self._closed and len(self._idle) < self.size
             if keep:
                 self._idle.append(child)
         if not keep:
-            child.kill()
+            child.signal_kill()
+            asyncio.get_running_loop().run_in_executor(None, child.reap)
 
-    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
-        """``fn(kg, deadline, *args)`` in a worker; QueryTimeout once ``seconds`` pass."""
+    async def call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
+        """``fn(kg, deadline, *args)`` in a worker; QueryTimeout once ``seconds`` pass.
+
+        Past the deadline (and its grace) the worker is killed, whatever it was doing.
+        """
         until = time.monotonic() + seconds + _GRACE
-        try:
-            child = self._take(until)
-        except TimeoutError:
-            raise QueryTimeout(f"the query ran longer than {seconds:g} s") from None
+        timeout = QueryTimeout(f"the query ran longer than {seconds:g} s")
+        child = self._idle_child()
+        if child is None:
+            loop = asyncio.get_running_loop()
+            try:
+                child = await loop.run_in_executor(None, self._take, until)
+            except TimeoutError:
+                raise timeout from None
         healthy = False
         try:
             try:
-                _write_frame(child.tasks, pickle.dumps((fn, args, seconds)), until)
-                frame = _read_frame(child.results, until)
+                async with asyncio.timeout(max(until - time.monotonic(), 0.0)):
+                    await _send_frame(child.tasks, pickle.dumps((fn, args, seconds)))
+                    frame = await _receive_frame(child.results)
             except TimeoutError:
-                raise QueryTimeout(f"the query ran longer than {seconds:g} s") from None
+                raise timeout from None
             except OSError:  # a broken pipe: the worker died while taking the task
                 frame = None
             if frame is None:
-                status = child.reap()
+                loop = asyncio.get_running_loop()
+                status = await loop.run_in_executor(None, child.reap)
                 how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "an exit"
                 raise QueryCrashed(f"the query process ended unexpectedly ({how})")
             healthy = True

@@ -122,6 +122,14 @@ class _Slots:
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._lock = threading.Lock()
 
+    def try_acquire(self) -> bool:
+        """Take a free slot now, if there is one and nobody is waiting for it."""
+        with self._lock:
+            if self._used < self._size and not self._waiters:
+                self._used += 1
+                return True
+            return False
+
     async def acquire(self) -> None:
         loop = asyncio.get_running_loop()
         with self._lock:
@@ -175,6 +183,8 @@ class Workers:
         self._kg = kg
         self._processes: QueryProcesses | None = None
         self._process_slots = _Slots(max(processes, 1))
+        #: Query-process calls in flight (a task is only weakly held by its loop).
+        self._calls: set[asyncio.Future[Any]] = set()
         if kg is not None and processes > 0:
             from valuechain_kg.api.query_processes import QueryProcesses, fork_available
 
@@ -248,17 +258,34 @@ class Workers:
                 raise RuntimeError("run_isolated needs Workers(kg=...)")
             return await self.run(lambda deadline: fn(kg, deadline, *args))
         deadline = Deadline(self.timeout)
-        try:
-            await asyncio.wait_for(self._process_slots.acquire(), deadline.remaining)
-        except TimeoutError as exc:
-            raise self._timeout() from exc
-        # The call blocks at most until the deadline (then the process is killed), so this
-        # thread is never left behind; the slot is freed when it returns, even if the request
-        # was cancelled meanwhile, so there are never more calls than processes.
+        if not self._process_slots.try_acquire():
+            try:
+                await asyncio.wait_for(self._process_slots.acquire(), deadline.remaining)
+            except TimeoutError as exc:
+                raise self._timeout() from exc
+        # The call ends by the deadline at the latest (then the process is killed); it runs as
+        # its own task, shielded from the request's cancellation, and frees the slot when it
+        # ends, so there are never more calls than processes.
         seconds = max(deadline.remaining, 0.001)
-        future = _in_daemon_thread(lambda: processes.call(fn, args, seconds), "vckg-io")
-        future.add_done_callback(lambda _: self._process_slots.release())
-        return await asyncio.wrap_future(future)
+        call = asyncio.ensure_future(self._call_then_release(processes, fn, args, seconds))
+        self._calls.add(call)
+        call.add_done_callback(self._settled)
+        return await asyncio.shield(call)
+
+    async def _call_then_release(
+        self, processes: QueryProcesses, fn: Callable[..., T], args: tuple[Any, ...], seconds: float
+    ) -> T:
+        try:
+            result: T = await processes.call(fn, args, seconds)
+            return result
+        finally:
+            self._process_slots.release()
+
+    def _settled(self, call: asyncio.Future[Any]) -> None:
+        """Forget a finished call; its outcome is read even when no request awaits it now."""
+        self._calls.discard(call)
+        if not call.cancelled():
+            call.exception()
 
     def writing(self) -> threading.Lock | _NoLock:
         """Hold while writing to the store, so no worker process is forked mid-write."""
