@@ -7,10 +7,10 @@ name its own dataset); the engine parses and runs it, and ``sparql_guard`` decid
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Token", "names_query_dataset", "tokens", "undeclared_prefixes"]
+__all__ = ["Token", "iter_tokens", "names_query_dataset", "tokens", "undeclared_prefixes"]
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _STRING = re.compile(
@@ -34,48 +34,46 @@ class Token:
     depth: int
 
 
+#: One scan over the text: each match is a comment, a string, an IRI, a brace or a word, and
+#: whatever matches none of them (operators, punctuation, a quote or ``<`` that opens nothing)
+#: is stepped over one character at a time.
+_LEXEME = re.compile(
+    rf"(?P<comment>#[^\n]*\n?)|(?P<string>{_STRING.pattern})|(?P<iri>{_IRI.pattern})"
+    rf"|(?P<open>\{{)|(?P<close>\}})|(?P<word>{_WORD.pattern})",
+    re.DOTALL,
+)
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """The keywords, IRIs and braces of a query or update, in order, as they are found.
+
+    Lazy, so a question answered by the first tokens (which query form is it) reads no further.
+    """
+    depth = 0
+    for match in _LEXEME.finditer(text):
+        kind = match.lastgroup
+        if kind == "word":
+            word = match.group()
+            if word.isalpha():
+                yield Token("keyword", word.upper(), match.start(), match.end(), depth)
+        elif kind == "iri":
+            yield Token("iri", match.group(), match.start(), match.end(), depth)
+        elif kind == "open":
+            yield Token("open", "{", match.start(), match.end(), depth)
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+            yield Token("close", "}", match.start(), match.end(), depth)
+
+
 def tokens(text: str) -> list[Token]:
     """The keywords, IRIs and braces of a query or update, skipping strings and comments."""
-    found: list[Token] = []
-    depth = 0
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "#":
-            newline = text.find("\n", i)
-            i = len(text) if newline < 0 else newline + 1
-            continue
-        if char in "\"'":
-            match = _STRING.match(text, i)
-            i = match.end() if match else i + 1
-            continue
-        if char == "<":
-            match = _IRI.match(text, i)
-            if match:
-                found.append(Token("iri", match.group(), i, match.end(), depth))
-                i = match.end()
-                continue
-        if char == "{":
-            found.append(Token("open", char, i, i + 1, depth))
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-            found.append(Token("close", char, i, i + 1, depth))
-        elif char.isalnum() or char in "?$_:":
-            match = _WORD.match(text, i)
-            if match:
-                word = match.group()
-                if word.isalpha():
-                    found.append(Token("keyword", word.upper(), i, match.end(), depth))
-                i = match.end()
-                continue
-        i += 1
-    return found
+    return list(iter_tokens(text))
 
 
 def names_query_dataset(query: str) -> bool:
     """Whether a query has a ``FROM`` or ``FROM NAMED`` clause (a keyword only there)."""
-    return any(t.kind == "keyword" and t.text == "FROM" for t in tokens(query))
+    return any(t.kind == "keyword" and t.text == "FROM" for t in iter_tokens(query))
 
 
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w\-.]*)?:", re.IGNORECASE)

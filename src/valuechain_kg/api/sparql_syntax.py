@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from valuechain_kg.api.problems import ProblemError
 from valuechain_kg.errors import QueryTooComplex, UnsafeQuery
 from valuechain_kg.sparql_guard import check_query
-from valuechain_kg.sparql_tokens import Token, tokens
+from valuechain_kg.sparql_tokens import Token, iter_tokens, tokens
 
 __all__ = [
     "Token",
@@ -30,7 +30,7 @@ __all__ = [
 
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query, read from its first keyword."""
-    for token in tokens(text):
+    for token in iter_tokens(text):
         if token.kind == "keyword" and token.text in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
             return token.text
     return None
@@ -48,7 +48,8 @@ def forbidden_feature(text: str) -> str | None:
 def names_own_dataset(update: str) -> bool:
     """Whether an update has a USING or WITH clause of its own."""
     return any(
-        t.kind == "keyword" and t.depth == 0 and t.text in {"USING", "WITH"} for t in tokens(update)
+        t.kind == "keyword" and t.depth == 0 and t.text in {"USING", "WITH"}
+        for t in iter_tokens(update)
     )
 
 
