@@ -57,6 +57,7 @@ prepare()
 
 __all__ = [
     "ProtocolRequest",
+    "answer",
     "evaluate_query",
     "rdf_response",
     "read_protocol_request",
@@ -236,9 +237,13 @@ def _evaluate_in_worker(
     return evaluate_query(kg, request, choice, deadline, base_iri)
 
 
-def _choice_for(text: str, accept: str | None) -> Choice:
-    form = query_form(text)
-    table = GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE"} else RESULT_FORMATS
+def _table_for(form: str | None) -> dict[str, Choice]:
+    """The formats a query of this form can be answered in."""
+    return GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE"} else RESULT_FORMATS
+
+
+def _choice_for(form: str | None, accept: str | None) -> Choice:
+    table = _table_for(form)
     try:
         return choose(accept, table)
     except NotAcceptable as exc:
@@ -338,10 +343,12 @@ def _description_response(request: Request) -> Response:
     return rdf_response(request, service_description(_endpoint_iri(request)))
 
 
-async def _query_response(request: Request, operation: ProtocolRequest) -> Response:
+async def _query_response(
+    request: Request, operation: ProtocolRequest, form: str | None
+) -> Response:
     # ``GraphStore.query`` puts the text through ``sparql_guard`` in the worker (400 when it
     # is too complex or could call out), so that the event loop never parses it.
-    choice = _choice_for(operation.text, request.headers.get("accept"))
+    choice = _choice_for(form, request.headers.get("accept"))
     workers: Workers = request.app.state.workers
     graph = choice.format in GRAPH_FORMAT_SET
     base = _endpoint_iri(request)
@@ -401,21 +408,18 @@ def _browser_wants_html(accept: str | None, table: dict[str, Choice]) -> bool:
     return html > 0 and html >= named
 
 
-async def _answer(request: Request) -> Response:
+async def answer(request: Request) -> Response:
+    """The protocol's answer to a GET, HEAD or POST on ``/sparql``."""
     operation = await read_protocol_request(request)
+    form = query_form(operation.text) if operation.operation == "query" else None
     if request.method in {"GET", "HEAD"} and operation.operation in {"description", "query"}:
-        table = RESULT_FORMATS if operation.operation == "query" else GRAPH_FORMATS
-        if operation.operation == "query" and query_form(operation.text) in {
-            "CONSTRUCT",
-            "DESCRIBE",
-        }:
-            table = GRAPH_FORMATS
+        table = _table_for(form) if operation.operation == "query" else GRAPH_FORMATS
         if _browser_wants_html(request.headers.get("accept"), table):
             return HTMLResponse(editor_page(operation.text or None), headers={"Vary": "Accept"})
     if operation.operation == "description":
         return _description_response(request)
     if operation.operation == "query":
-        return await _query_response(request, operation)
+        return await _query_response(request, operation, form)
     return await _update_response(request, operation)
 
 
@@ -430,7 +434,7 @@ async def _answer(request: Request) -> Response:
 async def sparql_get(request: Request) -> Response:
     """``?query=`` with optional ``default-graph-uri`` / ``named-graph-uri``; without a query,
     the service description (Turtle)."""
-    return await _answer(request)
+    return await answer(request)
 
 
 #: The methods ``/sparql`` serves, as ``Allow`` lists them (RFC 9110 section 10.2.1).
@@ -460,4 +464,4 @@ async def sparql_other_methods(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     """A query (form ``query=`` or ``application/sparql-query``) or an update (form ``update=``
     or ``application/sparql-update``, with ``Authorization: Bearer <token>``)."""
-    return await _answer(request)
+    return await answer(request)
