@@ -21,6 +21,7 @@ from valuechain_kg.api.limits import BodySizeLimit
 from valuechain_kg.api.problems import install_problem_handlers
 from valuechain_kg.api.routes import actors, explorer, health, impacts, risks
 from valuechain_kg.api.settings import ApiSettings
+from valuechain_kg.api.sparql_dispatch import SparqlDispatch
 from valuechain_kg.api.workers import Workers
 from valuechain_kg.graph import KnowledgeGraph
 
@@ -96,6 +97,7 @@ def create_app(kg: KnowledgeGraph, settings: ApiSettings | None = None) -> FastA
     app.include_router(graph_store.router)
     app.include_router(void.router)
     app.include_router(explorer.router)
+    app.add_middleware(SparqlDispatch, answer=sparql.answer)  # innermost: past the router
     install_etags(app)
     install_access_log(app)
     if settings.cors_origins:
