@@ -288,3 +288,64 @@ def test_a_full_run_split_over_two_processes_gives_the_same_report() -> None:
     assert one.results, "the mutations must break something"
     assert two.results == one.results
     assert_same(validate(all_quads(store)), two)
+
+
+# --- SPARQL targets written twice: for a few focus nodes and for the whole graph -------------
+
+_WHOLE_GRAPH_CASES = {
+    "conforming": "",
+    "relationship without its direct triple": (
+        "DELETE DATA { <https://w3id.org/valuechain/id/mine> vc:supplies "
+        "<https://w3id.org/valuechain/id/refiner> }"
+    ),
+    "relationship with a second source, one without a direct triple": (
+        "INSERT DATA { <https://w3id.org/valuechain/id/relationship/mine--supplies--refiner> "
+        "vc:fromActor <https://w3id.org/valuechain/id/brand> }"
+    ),
+    "relationship of a type no triple uses": (
+        "DELETE WHERE { <https://w3id.org/valuechain/id/relationship/mine--supplies--refiner> "
+        "vc:relationshipType ?t } ; INSERT DATA { "
+        "<https://w3id.org/valuechain/id/relationship/mine--supplies--refiner> "
+        "vc:relationshipType vc:noSuchRelation }"
+    ),
+    "relationship without a type": (
+        "DELETE WHERE { <https://w3id.org/valuechain/id/relationship/mine--supplies--refiner> "
+        "vc:relationshipType ?t }"
+    ),
+    "membership without its direct triple": (
+        "DELETE DATA { <https://w3id.org/valuechain/id/brand> vc:memberOf "
+        "<https://w3id.org/valuechain/id/rmi> }"
+    ),
+    "membership of a second initiative": (
+        "INSERT DATA { <https://w3id.org/valuechain/id/membership/brand--rmi> "
+        "org:organization <https://w3id.org/valuechain/id/refiner> }"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_WHOLE_GRAPH_CASES), ids=list(_WHOLE_GRAPH_CASES))
+def test_a_whole_graph_select_selects_what_its_sh_select_selects(case: str) -> None:
+    """Every SPARQL target's vcsh:wholeGraphSelect gives the same focus nodes as its
+    sh:select, on data that keeps and breaks what the target looks for."""
+    import rdflib
+
+    from valuechain_kg.validation.shapes import load_shapes
+
+    shapes = load_shapes(None)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    whole_select = rdflib.URIRef("https://w3id.org/valuechain/shapes#wholeGraphSelect")
+    store = chain_store()
+    if _WHOLE_GRAPH_CASES[case]:
+        store.update(sparql_prefixes() + _WHOLE_GRAPH_CASES[case])
+    header = sparql_prefixes()
+    pairs = [(shapes.value(t, sh.select), w) for t, w in shapes.subject_objects(whole_select)]
+    assert len(pairs) >= 2, "the relationship and membership targets have whole-graph forms"
+    selected = 0
+    for select, whole in pairs:
+        focused = {s["this"] for s in store.query(header + str(select))}  # type: ignore[union-attr]
+        joined = {s["this"] for s in store.query(header + str(whole))}  # type: ignore[union-attr]
+        assert joined == focused, (case, str(select))
+        selected += len(focused)
+    # A relationship without a type is another shape's violation; neither query selects it.
+    expect_none = case in ("conforming", "relationship without a type")
+    assert (selected == 0) == expect_none, "each broken case selects a node"
