@@ -1,4 +1,8 @@
-"""``python -m bench --sizes 10k,100k,1m [--out bench/RESULTS.md] [--repeat N]``."""
+"""``python -m bench --sizes 10k,100k,1m [--out bench/RESULTS.md] [--repeat N] [--merge]``.
+
+With ``--merge`` the rows of the (family, size) pairs this run measures replace those already
+in the output file, and every other row stays there (with the command that produced it).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import analysis, environment, http, load, projection, restart, shacl, writes
+from bench import (
+    analysis,
+    batch,
+    environment,
+    http,
+    load,
+    projection,
+    remote,
+    restart,
+    shacl,
+    writes,
+)
 from bench.dataset import Dataset, parse_sizes, prepare
 from bench.measure import ChildFailed, rate, seconds, size_of
 from bench.report import NOT_RUN, Report, Row
@@ -24,8 +39,12 @@ FAMILIES: dict[str, Callable[[Dataset], list[Row]]] = {
     "projection": projection.rows,
     "analysis": analysis.rows,
     "shacl": shacl.rows,
-    "http": http.rows,  # last: it also reports the server's peak memory
+    "http": http.rows,  # it also reports the server's peak memory
+    "remote": remote.rows,
+    "batch": batch.rows,
 }
+#: The order of row families in the table: each family, then the rows it also writes.
+ROW_ORDER = [name for f in FAMILIES for name in ([f, "memory"] if f == "http" else [f])]
 
 #: From this size on, figures are the median of ``--large-repeat`` runs instead of ``--repeat``.
 LARGE = 1_000_000
@@ -40,6 +59,10 @@ NOTES = [
     "HTTP: the client (httpx, 8 threads, one keep-alive connection each) runs on the same two "
     "cores as the server it measures, so the fastest server's throughput is partly bounded by "
     "the client; all three servers meet the same client, one after the other.",
+    "Figures are medians of the `--repeat` runs of the command that produced them "
+    "(`--large-repeat` at 1,000,000 actors and more, where one load alone takes minutes), "
+    "except where a row says otherwise.",
+    "Remote: `oxigraph serve` runs on the same two cores as the vckg process that talks to it.",
 ]
 
 
@@ -57,6 +80,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--families", default=",".join(FAMILIES), help="which families to run")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (temporary)")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows already in --out for the (family, size) pairs this run does not run",
+    )
+    parser.add_argument(
+        "--remote-loads",
+        default=",".join(remote.LOAD_MODES),
+        help="which `vckg load` variants the remote family runs: validated, no-validate",
+    )
     return parser.parse_args(argv)
 
 
@@ -70,6 +103,10 @@ def _command_line(args: argparse.Namespace) -> str:
         words += ["--families", args.families]
     if args.workdir is not None:
         words += ["--workdir", "SCRATCH_DIR"]
+    if args.remote_loads != ",".join(remote.LOAD_MODES):
+        words += ["--remote-loads", args.remote_loads]
+    if args.merge:
+        words += ["--merge"]
     return shlex.join(words)
 
 
@@ -80,13 +117,23 @@ def _log(message: str) -> None:
 def main(argv: list[str] | None = None) -> Report:
     args = _arguments(argv)
     families = [f for f in args.families.split(",") if f]
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        raise SystemExit(f"unknown families: {', '.join(unknown)}; known: {', '.join(FAMILIES)}")
+    modes = tuple(m for m in args.remote_loads.split(",") if m)
+    if not set(modes) <= set(remote.LOAD_MODES):
+        raise SystemExit(f"--remote-loads: one or more of {', '.join(remote.LOAD_MODES)}")
+    remote.LOAD_MODES = modes
     command = _command_line(args)
-    notes = [
-        *NOTES,
-        f"Figures are medians of {args.repeat} runs ({args.large_repeat} at {LARGE:,} actors "
-        "and more, where one load alone takes minutes), except where a row says otherwise.",
-    ]
-    report = Report(command, environment.describe(), notes=notes)
+    described = environment.describe()
+    if "batch" in families:
+        described.append(("Java (Spark)", batch.java_version()))
+    report = Report(command, described, notes=list(NOTES))
+    earlier = Report.read(args.out) if args.merge and args.out.exists() else None
+
+    def write() -> None:
+        (report.merged(earlier, ROW_ORDER) if earlier else report).write(args.out)
+
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="vckg-bench-"))
     try:
         for actors in parse_sizes(args.sizes):
@@ -104,18 +151,19 @@ def main(argv: list[str] | None = None) -> Report:
             )
             for family in families:
                 _log(f"{actors:,} actors: {family}")
+                report.ran.add((family, actors))
                 try:
                     report.rows += FAMILIES[family](data)
                 except (ChildFailed, ImportError, OSError, RuntimeError) as exc:
                     report.rows.append(
                         Row(family, "-", actors, "-", verdict=NOT_RUN, note=f"failed: {exc}")
                     )
-                report.write(args.out)  # keep partial results if a later size fails
+                write()  # keep partial results if a later size fails
             shutil.rmtree(workdir / str(actors), ignore_errors=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    report.write(args.out)
+    write()
     _log(f"wrote {args.out}")
     return report
 

@@ -41,7 +41,7 @@ from bench.measure import ChildFailed, median, percentile, rate, ratio, run_chil
 from bench.report import Row, verdict
 
 #: Which ``vckg load`` variants the load rows run: ``validated`` and ``no-validate``.
-LOAD_MODES = ("validated", "no-validate")
+LOAD_MODES: tuple[str, ...] = ("validated", "no-validate")
 #: Impacts sampled for the warm ``linked`` p50.
 SAMPLES = 30
 #: Bytes per chunk of the streamed Graph Store POST.

@@ -1,8 +1,15 @@
-"""The results table: one row per measurement, each beside its anchor, written as Markdown."""
+"""The results table: one row per measurement, each beside its anchor, written as Markdown.
+
+A table can be read back (``Report.read``) and merged with a later run (``Report.merged``): the
+later run's rows replace those of the (family, size) pairs it ran, the rows of every other pair
+stay, and the file lists each command still behind some rows with the pairs it produced.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MET, NOT_MET, NOT_RUN = "met", "NOT met", "not measured"
@@ -34,6 +41,44 @@ def verdict(ok: bool | None) -> str:
     return MET if ok else NOT_MET
 
 
+#: A (family, actors) pair: the unit a run replaces when merged into an earlier table.
+Pair = tuple[str, int]
+
+_TITLE = "# Benchmark results"
+#: The sections ``to_markdown`` writes; any other ``## `` section of a file read back is kept.
+_GENERATED = ("## Commands", "## Machine and versions", "## Sizes", "## Results", "## Notes")
+_UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "").strip())
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()[1:-1]
+    return [c.strip().replace("\\|", "|") for c in _UNESCAPED_BAR.split(inner)]
+
+
+def _pairs_text(pairs: Iterable[Pair]) -> str:
+    by_family: dict[str, list[int]] = {}
+    for family, actors in pairs:
+        by_family.setdefault(family, []).append(actors)
+    return "; ".join(
+        f"{family}: " + ", ".join(f"{a:,}" for a in sorted(set(sizes)))
+        for family, sizes in by_family.items()
+    )
+
+
+def _pairs_of(text: str) -> list[Pair]:
+    pairs = []
+    for part in text.split(";"):
+        if ":" not in part:
+            continue
+        family, sizes = part.split(":", 1)
+        pairs += [(family.strip(), _number(a)) for a in re.split(r",\s+", sizes.strip()) if a]
+    return pairs
+
+
 @dataclass
 class Report:
     command: str
@@ -41,16 +86,40 @@ class Report:
     sizes: list[tuple[int, int, str, str]] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Earlier commands still behind some rows, each with the (family, actors) pairs it made.
+    earlier: list[tuple[str, list[Pair]]] = field(default_factory=list)
+    #: Sections of an earlier file that no run writes (measurements made by hand), verbatim.
+    trailer: str = ""
+    #: Pairs this run ran even where it produced no row of that family (a family that failed).
+    ran: set[Pair] = field(default_factory=set)
+
+    def pairs(self) -> list[Pair]:
+        """The (family, actors) pairs of this run's rows, in row order, each once."""
+        return list(dict.fromkeys((r.family, r.actors) for r in self.rows))
+
+    def commands(self) -> list[tuple[str, list[Pair]]]:
+        """Each command with the pairs of the rows it made: the earlier ones', then this run's
+        (the pairs of rows no earlier command made)."""
+        claimed = {pair for _, pairs in self.earlier for pair in pairs}
+        own = [pair for pair in self.pairs() if pair not in claimed]
+        return [*self.earlier, (self.command, own)]
 
     def to_markdown(self) -> str:
-        out = ["# Benchmark results", ""]
+        out = [_TITLE, ""]
         out += [
-            "Produced by the command below in a development session (not in CI). The machine is",
-            "shared and noisy: every figure is a median of the repeated runs, and every row is",
-            "measured beside its anchor in the same run, so read the ratios rather than the",
-            "absolute times.",
+            "Produced by the commands below in a development session (not in CI); each row",
+            "comes from the command listing its family and size. The machine is shared and",
+            "noisy: every figure is a median of the repeated runs, and every row is measured",
+            "beside its anchor in the same run, so read the ratios rather than the absolute",
+            "times.",
             "",
-            f"    {self.command}",
+            "## Commands",
+            "",
+            "| command | rows (family: actors) |",
+            "| --- | --- |",
+        ]
+        out += [f"| `{c}` | {_pairs_text(p)} |" for c, p in self.commands() if c and p]
+        out += [
             "",
             "## Machine and versions",
             "",
@@ -90,8 +159,71 @@ class Report:
         if self.notes:
             out += ["", "## Notes", ""]
             out += [f"- {n}" for n in self.notes]
-        return "\n".join(out) + "\n"
+        text = "\n".join(out) + "\n"
+        if self.trailer:
+            text += "\n" + self.trailer.strip("\n") + "\n"
+        return text
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_markdown(), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> Report:
+        """A table written by ``write`` (or by the single-command format before it)."""
+        return cls.parse(path.read_text(encoding="utf-8"))
+
+    @classmethod
+    def parse(cls, text: str) -> Report:
+        sections: dict[str, list[str]] = {}
+        trailer: list[str] = []
+        current = _TITLE
+        for line in text.splitlines():
+            if line.startswith("## "):
+                current = line
+                if not line.startswith(_GENERATED):
+                    trailer.append(line)
+                continue
+            if current.startswith(_GENERATED) or current == _TITLE:
+                sections.setdefault(current.split(" (")[0], []).append(line)
+            else:
+                trailer.append(line)
+
+        def table(name: str) -> list[list[str]]:
+            lines = [ln for ln in sections.get(name, []) if ln.startswith("|")]
+            return [_cells(ln) for ln in lines[2:]]  # header and rule first
+
+        environment = [(k, v) for k, v in table("## Machine and versions")]
+        sizes = [(_number(a), _number(t), f, g) for a, t, f, g in table("## Sizes")]
+        rows = [Row(c[0], c[1], _number(c[2]), *c[3:]) for c in table("## Results")]
+        notes = [ln[2:] for ln in sections.get("## Notes", []) if ln.startswith("- ")]
+        commands = [(c.strip("`"), _pairs_of(p)) for c, p in table("## Commands")]
+        if not commands:  # one command, shown indented under the title: it made every row
+            shown = [ln.strip() for ln in sections.get(_TITLE, []) if ln.startswith("    ")]
+            pairs = list(dict.fromkeys((r.family, r.actors) for r in rows))
+            commands = [(shown[0], pairs)] if shown else []
+        report = cls("", environment, sizes, rows, notes, trailer="\n".join(trailer))
+        report.earlier = commands
+        return report
+
+    def merged(self, earlier: Report, order: Sequence[str] = ()) -> Report:
+        """This run on top of ``earlier``: its rows and sizes replace the earlier ones of the
+        pairs it ran; the machine, versions and notes are this run's."""
+        replaced = set(self.pairs()) | self.ran
+        sizes = {a: (a, t, f, g) for a, t, f, g in earlier.sizes}
+        sizes.update({s[0]: s for s in self.sizes})
+        rank = {family: i for i, family in enumerate(order)}
+        kept = [r for r in earlier.rows if (r.family, r.actors) not in replaced]
+        rows = sorted([*kept, *self.rows], key=lambda r: (r.actors, rank.get(r.family, len(rank))))
+        commands = []
+        for command, pairs in earlier.commands():
+            left = [p for p in pairs if p not in replaced]
+            if left and command:
+                commands.append((command, left))
+        return replace(
+            self,
+            sizes=[sizes[a] for a in sorted(sizes)],
+            rows=rows,
+            earlier=commands,
+            trailer=earlier.trailer or self.trailer,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -12,7 +13,7 @@ from bench.__main__ import main
 from bench.dataset import parse_size, parse_sizes
 from bench.http import Server, oxigraph_server, rdflib_server
 from bench.measure import percentile
-from bench.report import NOT_MET, Report
+from bench.report import NOT_MET, Report, Row
 from bench.shacl import defect_update
 from valuechain_kg.datasets import synthetic as synth
 from valuechain_kg.store import GraphStore
@@ -128,3 +129,143 @@ def test_each_anchor_server_starts_and_answers_a_query_over_the_same_data(
     finally:
         server.stop()
     assert server.process.poll() is not None
+
+
+# --- the remote and batch families, and merging a run into an earlier table ------------------
+
+_BY_HAND = "## Measured by hand\n\nA figure no run writes: | kept | as it was |\n"
+
+
+def _earlier_table() -> Report:
+    """A table as an earlier run left it: a load row at two sizes and a stale remote row."""
+    earlier = Report("python -m bench --sizes 300,10k --families load", [("CPU", "old")])
+    earlier.sizes = [(300, 1, "1 KiB", "1 ms"), (10_000, 2, "2 KiB", "2 ms")]
+    earlier.rows = [
+        Row("load", "bulk load", 300, "1 | 2", note="kept at 300"),
+        Row("load", "bulk load", 10_000, "3", note="kept at 10k"),
+        Row("remote", "a stale remote row", 300, "9"),
+    ]
+    earlier.earlier = [("python -m bench --sizes 300 --families remote", [("remote", 300)])]
+    earlier.trailer = _BY_HAND
+    return earlier
+
+
+@pytest.fixture(scope="module")
+def scale_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, str]:
+    """The remote and batch families at 300 actors, merged into an earlier table."""
+    tmp = tmp_path_factory.mktemp("bench-scale-out")
+    out = tmp / "RESULTS.md"
+    _earlier_table().write(out)
+    argv = ["--sizes", "300", "--repeat", "1", "--families", "remote,batch", "--merge"]
+    report = main([*argv, "--out", str(out), "--workdir", str(tmp / "scratch")])
+    return report, out.read_text(encoding="utf-8")
+
+
+def test_remote_rows_measure_oxigraph_serve_beside_the_embedded_store_with_equal_answers(
+    scale_out: tuple[Report, str],
+) -> None:
+    remote = [row for row in scale_out[0].rows if row.family == "remote"]
+    assert [row for row in remote if row.note.startswith("failed")] == []
+    loads = [row for row in remote if row.measure.startswith("`vckg load")]
+    # Each variant beside the embedded command and beside the engine's own Graph Store load.
+    assert len(loads) == 4
+    assert {row.anchor.split(" (")[0] for row in loads} == {
+        "`vckg load FILE --store DIR`",
+        "one POST of the file to the engine's `/store?default`",
+    }
+    for row in remote:
+        assert row.value[0].isdigit() and row.anchor_value[0].isdigit(), row
+        assert row.ratio.endswith("x") and row.peak_rss.endswith("B"), row
+    assert all("engine" in row.note and "peak RSS" in row.note for row in remote)
+    answers = [row for row in remote if row.target == "same answers"]
+    assert len(answers) == 2  # warm p50 and the first answer in a fresh process
+    assert all(row.verdict == "met" and "EQUAL" in row.note for row in answers)
+
+
+def test_batch_rows_run_spark_for_every_impact_beside_a_facade_loop_with_equal_answers(
+    scale_out: tuple[Report, str],
+) -> None:
+    rows = [row for row in scale_out[0].rows if row.family == "batch"]
+    assert [row.measure.split()[2] for row in rows] == ["linked", "leverage"]
+    for row in rows:
+        assert row.value.endswith(" s") and row.anchor_value.endswith(" s"), row
+        assert row.target == "same answers" and row.verdict == "met", row
+        assert "answers EQUAL" in row.note
+        counts = re.search(r"EQUAL: ([\d,]+) rows .* vs ([\d,]+) ", row.note)
+        assert counts is not None and counts[1] == counts[2] and counts[1] != "0", row.note
+        assert "JVM" in row.note
+
+
+def test_a_merged_run_keeps_the_rows_of_other_families_and_sizes(
+    scale_out: tuple[Report, str],
+) -> None:
+    report, text = scale_out
+    merged = Report.parse(text)
+    pairs = {(row.family, row.actors) for row in merged.rows}
+    assert {("load", 300), ("load", 10_000), ("remote", 300), ("batch", 300)} <= pairs
+    assert "a stale remote row" not in text
+    kept = [row for row in merged.rows if row.family == "load"]
+    assert [row.note for row in kept] == ["kept at 300", "kept at 10k"]
+    assert kept[0].value == "1 | 2"  # an escaped bar reads back as written
+    assert merged.rows == sorted(merged.rows, key=lambda row: row.actors)
+    # Each command still behind some rows is listed with them; the stale one's rows are gone.
+    commands = dict(merged.earlier)
+    assert commands["python -m bench --sizes 300,10k --families load"] == [
+        ("load", 300),
+        ("load", 10_000),
+    ]
+    assert "python -m bench --sizes 300 --families remote" not in commands
+    ran = [c for c in commands if "--families remote,batch" in c]
+    assert len(ran) == 1 and set(commands[ran[0]]) == {("remote", 300), ("batch", 300)}
+    # The machine and versions are this run's; the sizes of both; the hand-made section kept.
+    assert "| CPU | old |" not in text and "| pyoxigraph |" in text
+    assert [size[0] for size in merged.sizes] == [300, 10_000]
+    assert merged.sizes[0][1] == report.sizes[0][1]  # the 300 size as measured now
+    assert text.endswith(_BY_HAND)
+
+
+def test_a_table_in_the_single_command_format_reads_back_with_every_row_under_its_command() -> None:
+    legacy = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            "Produced by the command below.",
+            "",
+            "    python -m bench --sizes 10k --families load",
+            "",
+            "## Results",
+            "",
+            "| family | measurement | actors | value | anchor | anchor value | ratio | target "
+            "| verdict | peak RSS | note |",
+            "| --- | --- | ---: | ---: | --- | ---: | ---: | --- | --- | ---: | --- |",
+            "| load | bulk load | 10,000 | 5 s | raw | 4 s | 0.80x | >= 0.8x | met | 1 GiB | n |",
+            "",
+            "## By hand",
+            "",
+            "text",
+        ]
+    )
+    read = Report.parse(legacy)
+    assert read.rows == [
+        Row(
+            "load",
+            "bulk load",
+            10_000,
+            "5 s",
+            "raw",
+            "4 s",
+            "0.80x",
+            ">= 0.8x",
+            "met",
+            "1 GiB",
+            "n",
+        )
+    ]
+    assert read.earlier == [("python -m bench --sizes 10k --families load", [("load", 10_000)])]
+    assert read.trailer == "## By hand\n\ntext"
+    later = Report("python -m bench --sizes 10k --families load", [])
+    later.rows = [Row("load", "bulk load", 10_000, "6 s")]
+    merged = later.merged(read)
+    assert [row.value for row in merged.rows] == ["6 s"]
+    # The earlier command made no row that is left, so only the later one is listed.
+    assert [command for command, _ in merged.commands()] == [later.command]
