@@ -21,6 +21,7 @@ SLOW_MODULES = frozenset(
     {
         "test_batch_spark",
         "test_bench",
+        "test_connections",
         "test_browser",
         "test_deadlines",
         "test_graph_store_protocol",
