@@ -215,11 +215,11 @@ def load_staged(
     Raises ValidationFailed (store untouched) when the store plus the load would break a
     shape with Violation severity, StoreFull (store untouched) when the disk is full.
     """
-    from valuechain_kg.validation import validate_change, validate_store
-
     with WRITE_LOCK:
         if store.is_empty():
             if validate:
+                from valuechain_kg.validation import validate_store
+
                 report = validate_store(staging.store, origins=origins)
                 if not report.conforms:
                     raise ValidationFailed(report)
@@ -227,6 +227,8 @@ def load_staged(
             store.take_over(staging, count)
             return count
         if validate:
+            from valuechain_kg.validation import validate_change
+
             report = validate_change(store, added=staging.quads(), origins=origins)
             if not report.conforms:
                 raise ValidationFailed(report)
