@@ -275,11 +275,17 @@ def _value_tests(store: ox.Store, q: _Queries) -> Iterator[Row]:
         yield from _pairs(store, q.select("DISTINCT ?this ?value", body))
 
 
+def _whole(path: str, value: str) -> str:
+    """The pairs of a path as a subquery: joined with another by hashing, in a full run."""
+    return f"{{ SELECT ?this {value} WHERE {{ ?this {path} {value} }} }}"
+
+
 def _less_or_equals(store: ox.Store, q: _Queries, other: str) -> Iterator[Row]:
     path = q.plan.path
     body = f"?this {path} ?value . ?this {other} ?other ."
+    pairs = body if q.focus else f"{_whole(path, '?value')} {_whole(other, '?other')}"
     bad: list[str] = []
-    for solution in store.query(q.select("DISTINCT ?value ?other", body)):  # type: ignore[union-attr]
+    for solution in store.query(q.select("DISTINCT ?value ?other", pairs)):  # type: ignore[union-attr]
         value, bound = solution["value"], solution["other"]
         if not less_or_equal(to_rdflib_term(value), to_rdflib_term(bound)):
             bad.append(f"({value} {bound})")
@@ -373,15 +379,14 @@ class _FullRun:
             yield from _joined_with_targets(store, q, bad)
         for other in plan.disjoint:
             body = f"?this {path} ?value . ?this {other} ?value ."
-            both = " ".join(
-                f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value }} }}" for p in (path, other)
-            )
+            both = f"{_whole(path, '?value')} {_whole(other, '?value')}"
             candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {both} }}"
             for focused in self._on_candidates(plan, candidates):
                 yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
         for other in plan.equals:
             body = f"?this {other} ?value . FILTER NOT EXISTS {{ ?this {path} ?value }}"
-            candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {body} }}"
+            missing = f"{_whole(other, '?value')} MINUS {_whole(path, '?value')}"
+            candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {missing} }}"
             for focused in self._on_candidates(plan, candidates):
                 yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
         if plan.value_tests:
