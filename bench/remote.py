@@ -279,7 +279,7 @@ def _query_rows(data: Dataset, remote_db: Path, embedded_db: Path) -> list[Row]:
             f"{seconds(percentile(ours_rem['linked'], 95))}; "
             f"answers {'EQUAL' if same else 'DIFFERENT'} ({ours_rem['rows']:,} vs "
             f"{ours_emb['rows']:,} actor rows, digest {ours_rem['digest']} vs "
-            f"{ours_emb['digest']})",
+            f"{ours_emb['digest']}); {engine_note}",
         ),
         Row(
             "remote",
