@@ -16,6 +16,7 @@ pool with a deadline (503 after ``VCKG_QUERY_TIMEOUT``).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import io
 import re
@@ -26,6 +27,8 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import URL
+from starlette.types import Scope
 
 from valuechain_kg.api.negotiation import (
     GRAPH_FORMATS,
@@ -132,7 +135,7 @@ def _from_params(operation: str, text: str, params: dict[str, list[str]]) -> Pro
 
 async def read_protocol_request(request: Request) -> ProtocolRequest:
     """The operation a GET or POST asks for, or a ProblemError saying what is wrong with it."""
-    params = parse_qs(request.url.query, keep_blank_values=True)
+    params = parse_qs(url_query(request.scope), keep_blank_values=True)
     if request.method in {"GET", "HEAD"}:
         if "update" in params:
             raise ProblemError(400, "updates are POSTed (protocol 2.2), never sent with GET")
@@ -265,8 +268,36 @@ def _authorise_update(request: Request, settings: ApiSettings) -> None:
         )
 
 
+def url_query(scope: Scope) -> str:
+    """``Request.url.query``, read from the scope without building the whole URL.
+
+    Starlette decodes the query string as UTF-8 and splits the URL with ``urlsplit``, which
+    drops tabs and line breaks and ends the query at the first ``#``.
+    """
+    query: str = scope.get("query_string", b"").decode()
+    if "\t" in query or "\r" in query or "\n" in query:
+        query = query.replace("\t", "").replace("\r", "").replace("\n", "")
+    return query.partition("#")[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _endpoint_for(
+    scheme: str, server: tuple[str, int] | None, path: str, host: bytes | None
+) -> str:
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"scheme": scheme, "server": server, "path": path, "headers": headers}
+    return str(URL(scope=scope).replace(query="", fragment=""))
+
+
 def _endpoint_iri(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """The request's URL without query or fragment: what ``Request.url`` builds it from, once
+    for each scheme, server, path and ``Host``."""
+    scope = request.scope
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    return _endpoint_for(
+        scope.get("scheme", "http"), tuple(server) if server else None, scope["path"], host
+    )
 
 
 _DESCRIPTION_COMMENT = (

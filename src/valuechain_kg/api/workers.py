@@ -260,7 +260,8 @@ class Workers:
         deadline = Deadline(self.timeout)
         if not self._process_slots.try_acquire():
             try:
-                await asyncio.wait_for(self._process_slots.acquire(), deadline.remaining)
+                async with asyncio.timeout(deadline.remaining):  # no task, unlike wait_for
+                    await self._process_slots.acquire()
             except TimeoutError as exc:
                 raise self._timeout() from exc
         # The call ends by the deadline at the latest (then the process is killed); it runs as
