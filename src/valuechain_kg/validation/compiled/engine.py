@@ -154,8 +154,8 @@ def _halves(
     """Two shares of about equal work: the heaviest plans first, each to the lighter share.
 
     Plans are split one by one rather than kept together by targets: the relationship plans
-    alone are most of a large run, and the class instances and path values both processes
-    then read twice cost little beside them.
+    alone are most of a large run, and the path values and candidates both processes then
+    read twice cost little beside them.
     """
     shares: tuple[list[PropertyPlan], list[PropertyPlan]] = ([], [])
     loads = [0, 0]
@@ -199,6 +199,11 @@ class _Queries:
 
     def select(self, head: str, body: str, tail: str = "") -> str:
         return f"{self.header}SELECT {head} WHERE {{ {self.joined} {body} }} {tail}"
+
+    def pairs(self, lookup: str, whole: str) -> str:
+        """A constraint's (?this, ?value) pattern: as lookups from a few focus nodes, or
+        written to be joined with the whole targets by hashing."""
+        return lookup if self.focus else whole
 
     def among(self, values: str, body: str) -> str:
         """(?this, ?value) pairs of ``body`` starting from a VALUES clause of a few bad values,
@@ -299,17 +304,16 @@ class _FullRun:
 
     Joining each constraint with its targets costs a pass over every target node per
     constraint. Instead each constraint first finds its candidates over the whole graph
-    without the targets (nodes with too many values, values failing a filter, the distinct
-    values of a path for the class and value tests), which are few on real data, and only
-    those are checked again with the targets, by the same query a focused run uses. The
-    distinct values of a path, the instances of a class and the candidates of a test over a
-    path are read once per run and shared by every plan that needs them.
+    without the targets (nodes with too many values, values failing a filter or a class
+    test, the distinct values of a path for the value tests), which are few on real data,
+    and only those are checked again with the targets, by the same query a focused run uses.
+    The distinct values of a path and the candidates of a test over a path are read once per
+    run and shared by every plan that needs them.
     """
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._values: dict[str, list[object]] = {}
-        self._instances: dict[str, set[object]] = {}
         self._candidates: dict[str, list[object]] = {}
         self._counts: dict[str, int] = {}
 
@@ -320,15 +324,21 @@ class _FullRun:
             self._values[path] = [s["value"] for s in self.store.query(query)]  # type: ignore[union-attr]
         return self._values[path]
 
-    def instances_of(self, cls: str) -> set[object]:
-        """The SHACL instances of a class: typed with it or with one of its subclasses."""
-        if cls not in self._instances:
-            query = (
-                f"PREFIX rdfs: <{RDFS}>\n"
-                f"SELECT DISTINCT ?value WHERE {{ ?value <{RDF_TYPE}>/rdfs:subClassOf* {cls} }}"
-            )
-            self._instances[cls] = {s["value"] for s in self.store.query(query)}  # type: ignore[union-attr]
-        return self._instances[cls]
+    def not_instances(self, header: str, path: str, classes: tuple[str, ...]) -> list[object]:
+        """The distinct objects of ``path`` over the whole graph that are SHACL instances
+        (typed with the class or a subclass) of none of ``classes``: found by the engine,
+        which removes each class's instances from the values by hashing, so that only the
+        few bad values reach Python."""
+        instances = " ".join(
+            f"MINUS {{ SELECT ?value WHERE {{ {{ ?value <{RDF_TYPE}> {c} }} UNION "
+            f"{{ ?value <{RDF_TYPE}>/rdfs:subClassOf+ {c} }} }} }}"
+            for c in classes
+        )
+        query = (
+            f"{header}SELECT ?value WHERE {{ "
+            f"{{ SELECT DISTINCT ?value WHERE {{ ?any {path} ?value }} }} {instances} }}"
+        )
+        return [s["value"] for s in self.store.query(query)]  # type: ignore[union-attr]
 
     def target_count(self, plan: PropertyPlan) -> int:
         """How many focus nodes the plan's targets select (once per distinct targets)."""
@@ -365,30 +375,31 @@ class _FullRun:
             body = f"?this {path} ?value ."
             candidates = f"{q.header}SELECT ?this WHERE {{ {body} }} {having}"
             for focused in self._on_candidates(plan, candidates):
-                yield from _focus_only(store, focused.select("?this", body, having))
+                pairs = focused.pairs(body, _whole(path, "?value"))
+                yield from _focus_only(store, focused.select("?this", pairs, having))
         if plan.plain_filters:
             body = f"?this {path} ?value . FILTER({' || '.join(plan.plain_filters)})"
             candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {body} }}"
+            whole = f"{{ SELECT ?this ?value WHERE {{ {body} }} }}"
             for focused in self._on_candidates(plan, candidates):
-                yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
+                pairs = focused.pairs(body, whole)
+                yield from _pairs(store, focused.select("DISTINCT ?this ?value", pairs))
         for group in plan.class_groups:
-            members: set[object] = set()
-            for cls in group:
-                members |= self.instances_of(cls)
-            bad = [v for v in self.values_of(q.header, path) if v not in members]
-            yield from _joined_with_targets(store, q, bad)
+            yield from _joined_with_targets(store, q, self.not_instances(q.header, path, group))
         for other in plan.disjoint:
             body = f"?this {path} ?value . ?this {other} ?value ."
             both = f"{_whole(path, '?value')} {_whole(other, '?value')}"
             candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {both} }}"
             for focused in self._on_candidates(plan, candidates):
-                yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
+                pairs = focused.pairs(body, both)
+                yield from _pairs(store, focused.select("DISTINCT ?this ?value", pairs))
         for other in plan.equals:
             body = f"?this {other} ?value . FILTER NOT EXISTS {{ ?this {path} ?value }}"
             missing = f"{_whole(other, '?value')} MINUS {_whole(path, '?value')}"
             candidates = f"{q.header}SELECT DISTINCT ?this WHERE {{ {missing} }}"
             for focused in self._on_candidates(plan, candidates):
-                yield from _pairs(store, focused.select("DISTINCT ?this ?value", body))
+                pairs = focused.pairs(body, missing)
+                yield from _pairs(store, focused.select("DISTINCT ?this ?value", pairs))
         if plan.value_tests:
             values = self.values_of(q.header, path)
             bad = [v for v in values if not all(t(to_rdflib_term(v)) for t in plan.value_tests)]
@@ -410,7 +421,8 @@ class _FullRun:
         targets when a candidate is not an IRI (the focus VALUES names IRIs only) or when
         there are so many that one pass over the targets costs less."""
         if candidates not in self._candidates:
-            found = self.store.query(candidates)
+            # One more than a focused run takes is enough to know it is not worth one.
+            found = self.store.query(f"{candidates} LIMIT {_MANY_CANDIDATES + 1}")
             self._candidates[candidates] = [s["this"] for s in found]  # type: ignore[union-attr]
         nodes = self._candidates[candidates]
         if len(nodes) > _MANY_CANDIDATES or not all(isinstance(n, ox.NamedNode) for n in nodes):
