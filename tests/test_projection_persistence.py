@@ -499,3 +499,25 @@ def test_the_impact_table_is_kept_across_a_write_that_touches_no_impact() -> Non
     kg.store.add(typed)
     kg.observe_change(before, added=typed)
     assert kg.linked_actors("new-harm").total == 0
+
+
+def test_projection_parts_pickle_as_a_call_of_their_class_with_every_field() -> None:
+    from valuechain_kg.analysis.leverage import LeverageEdge
+    from valuechain_kg.analysis.projection import Involvement, LeveragePart, RelationEdge
+
+    kg = KnowledgeGraph.open(data=[COBALT])
+    projection = kg.projection()
+    parts = [
+        RelationEdge(3, 4, "invests-in", True, 0.25, 0.5, "2020-01-01", "2024-12-31", "r", (1, 2)),
+        *projection.edges[:3],
+        *projection.leverage_parts[:3],
+        *[i for found in projection.involvements.values() for i in found][:3],
+    ]
+    kinds = {type(p) for p in parts}
+    assert {RelationEdge, LeveragePart, Involvement} <= kinds
+    assert any(isinstance(p, LeveragePart) and isinstance(p.edge, LeverageEdge) for p in parts)
+    for part in parts:
+        rebuilt, values = part.__reduce__()  # type: ignore[misc]
+        assert rebuilt is type(part)
+        assert pickle.loads(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) == part
+    kg.close()

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from valuechain_kg.analysis.graph_kind import is_networkx_graph
+from valuechain_kg.analysis.pickling import pickled_as_call
 from valuechain_kg.vocabulary import MODE_RANK, NARROWER_CATEGORIES
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def derived_strength(share: float) -> float:
     return min(1.0, 2.0 * share)
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class LeverageEdge:
     """The leverage one holder has over one target, all bases joined."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from valuechain_kg import vocabulary as vocab
 from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, derived_strength
+from valuechain_kg.analysis.pickling import pickled_as_call
 from valuechain_kg.analysis.risk_rows import EMPTY_SCREENING, ScreeningRows
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
@@ -59,6 +60,7 @@ _BASIS_SLUGS = {iri: slug for slug, iri in vocab.BASES.items()}
 _ROLE_SLUGS = {iri: slug for slug, iri in vocab.ROLES.items()}
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class RelationEdge:
     """A business relationship as stored: ``source`` supplies/invests in/... ``target``."""
@@ -78,6 +80,7 @@ class RelationEdge:
     assertion: str = vocab.DEFAULT_ASSERTION
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class LeveragePart:
     """One source of leverage before pairs are joined: an asserted ``vc:Leverage`` claim
@@ -94,6 +97,7 @@ class LeveragePart:
     assertion: str
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Involvement:
     """An asserted involvement of an actor in an impact (cause, contribution, direct-linkage)."""

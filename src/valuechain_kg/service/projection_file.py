@@ -26,7 +26,7 @@ from valuechain_kg.store.revision import state_folder
 
 __all__ = ["ProjectionFile"]
 
-_MAGIC = b"valuechain-kg projection 1\n"
+_MAGIC = b"valuechain-kg projection 2\n"
 _log = logging.getLogger(__name__)
 
 
