@@ -129,9 +129,10 @@ def main(argv: list[str] | None = None) -> Report:
     if "batch" in families:
         described.append(("Java (Spark)", batch.java_version()))
     report = Report(command, described, notes=list(NOTES))
-    earlier = Report.read(args.out) if args.merge and args.out.exists() else None
 
     def write() -> None:
+        # Read again at each write: another run may have merged its rows in meanwhile.
+        earlier = Report.read(args.out) if args.merge and args.out.exists() else None
         (report.merged(earlier, ROW_ORDER) if earlier else report).write(args.out)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="vckg-bench-"))
