@@ -29,6 +29,7 @@ SLOW_MODULES = frozenset(
         "test_load_staging",
         "test_notebooks",
         "test_remote_store",
+        "test_remote_streaming",
         "test_schemathesis",
         "test_server",
         "test_server_limits",
