@@ -521,3 +521,23 @@ def test_projection_parts_pickle_as_a_call_of_their_class_with_every_field() -> 
         assert rebuilt is type(part)
         assert pickle.loads(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) == part
     kg.close()
+
+
+def test_reading_a_saved_projection_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    first = kg.projection()
+    kg.close()
+    saved = ProjectionFile(store)
+    assert gc.isenabled()
+    assert saved.load(first.revision) == first
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert saved.load("another revision") is None
+        assert saved.load(first.revision) == first
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

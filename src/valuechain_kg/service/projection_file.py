@@ -22,6 +22,7 @@ import pickle
 from pathlib import Path
 
 from valuechain_kg.analysis.projection import Projection
+from valuechain_kg.service.collector import collector_paused
 from valuechain_kg.store.revision import state_folder
 
 __all__ = ["ProjectionFile"]
@@ -52,7 +53,8 @@ class ProjectionFile:
                 line = stream.readline(200)
                 if head != _MAGIC or line.rstrip(b"\n").decode("ascii") != revision:
                     return None
-                found = pickle.load(stream)
+                with collector_paused():
+                    found = pickle.load(stream)
         except FileNotFoundError:
             return None  # nothing saved yet: the first use builds it
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):

@@ -7,7 +7,6 @@ never one query per node, and hands the rows to ``assemble_projection``.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -24,6 +23,7 @@ from valuechain_kg.analysis.projection import (
 )
 from valuechain_kg.identifiers import compact
 from valuechain_kg.namespaces import DEFAULT_BASE
+from valuechain_kg.service.collector import collector_paused
 from valuechain_kg.service.screening_reader import read_screening_rows
 from valuechain_kg.store.backend import StoreBackend
 
@@ -431,16 +431,9 @@ def build_projection(
         derived from them disappears with them; asserted leverage has no period and stays.
     base : the id base, used to number nodes in id order.
     """
-    # Millions of small containers and no cycles among them: the cyclic collector would walk
-    # the growing heap again and again, for nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         # Taken before reading: a write landing during the build makes this projection stale at
         # once, rather than labelling half-old data with the new revision.
         revision = store.revision
         when = as_of.isoformat() if isinstance(as_of, date) else as_of
         return assemble_projection(read_projection_rows(store, when, base), revision, when, base)
-    finally:
-        if was_enabled:
-            gc.enable()
