@@ -140,7 +140,7 @@ HTTPThreadSize = 280000
 EnableRequestTrap = 0
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 600
 DefaultQuery = select distinct ?Concept where {{[] a ?Concept}} LIMIT 100
@@ -148,8 +148,10 @@ DeferInferenceRulesInit = 0
 """
 
 
-def start_virtuoso(folder: Path) -> Engine:
+def start_virtuoso(folder: Path, max_rows: int = 1_000_000) -> Engine:
     """Virtuoso Open Source 7 with its own virtuoso.ini in ``folder``, SPARQL update granted.
+
+    ``max_rows`` is its ``ResultSetMaxRows``: every answer is cut at that many rows.
 
     The SPARQL endpoint runs as the SQL user SPARQL, which may only read until it is given
     SPARQL_UPDATE (through ``isql-vt`` on the SQL port).
@@ -164,7 +166,11 @@ def start_virtuoso(folder: Path) -> Engine:
     sql_port, http_port = free_port(), free_port()
     vad = "/usr/share/virtuoso-opensource-7/vad"
     ini = data / "virtuoso.ini"
-    ini.write_text(_VIRTUOSO_INI.format(dir=data, sql_port=sql_port, http_port=http_port, vad=vad))
+    ini.write_text(
+        _VIRTUOSO_INI.format(
+            dir=data, sql_port=sql_port, http_port=http_port, vad=vad, max_rows=max_rows
+        )
+    )
     log = data / "virtuoso.log"
     process = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)],

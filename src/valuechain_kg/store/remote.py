@@ -18,8 +18,10 @@ What a remote engine cannot give, and how it is stood in for:
   that named graph on the engine: writes go into it and reads name it as the protocol's
   ``default-graph-uri``. Engines whose default graph is the union of all their graphs
   (Virtuoso) need one.
-* **streaming**: ``stream`` reads a SELECT in ordered pages (``ORDER BY`` every projected
-  variable, ``LIMIT``/``OFFSET``), reporting the rows read after each page.
+* **streaming**: ``stream`` reads a SELECT in one pass (``store.remote_stream``): one answer
+  parsed as it arrives, or, on an engine that cuts answers at a row cap, keyset pages of the
+  cap's size; ``page_size`` (``$VCKG_STORE_PAGE``) chooses: None finds out from the engine's
+  first capped answer, 0 never pages, a number pages by that many rows.
 
 Reads are idempotent and retried on transport errors and on 502, 503 and 504; writes are sent
 once.
@@ -47,6 +49,7 @@ from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.sparql_guard import Limits, check_internal, check_query, check_update
 from valuechain_kg.store.embedded import EXPORT_FORMATS
 from valuechain_kg.store.ontology import ONTOLOGY_GRAPH
+from valuechain_kg.store.remote_stream import CAP_HEADER, Keyset, ResultsBody
 
 if TYPE_CHECKING:
     from valuechain_kg.store.staging import Staging
@@ -89,7 +92,9 @@ class RemoteSettings:
     token: str | None = None
     timeout: float = 60.0
     retries: int = 3
-    page_size: int = 10_000
+    #: Rows per keyset page of ``stream``: None pages only once the engine says it cut an
+    #: answer (at its cap), 0 never pages.
+    page_size: int | None = None
     batch_size: int = 2_000
     revision_ttl: float = 1.0
 
@@ -111,7 +116,7 @@ class RemoteSettings:
         """
         env = dict(os.environ) if env is None else env
 
-        def number(name: str, default: float) -> float:
+        def number(name: str, default: float, zero: bool = False) -> float:
             text = env.get(name)
             if not text:
                 return default
@@ -119,9 +124,11 @@ class RemoteSettings:
                 value = float(text)
             except ValueError as exc:
                 raise UsageError(f"${name} must be a number, not {text!r}") from exc
-            if value <= 0:
+            if value < 0 or (value == 0 and not zero):
                 raise UsageError(f"${name} must be above 0, not {text!r}")
             return value
+
+        page = env.get("VCKG_STORE_PAGE")
 
         return cls(
             query_url=query_url,
@@ -132,7 +139,7 @@ class RemoteSettings:
             token=env.get("VCKG_STORE_TOKEN") or None,
             timeout=number("VCKG_STORE_TIMEOUT", 60.0),
             retries=int(number("VCKG_STORE_RETRIES", 3)),
-            page_size=int(number("VCKG_STORE_PAGE", 10_000)),
+            page_size=int(number("VCKG_STORE_PAGE", 0, zero=True)) if page else None,
             batch_size=int(number("VCKG_STORE_BATCH", 2_000)),
             revision_ttl=number("VCKG_STORE_REVISION_TTL", 1.0),
         )
@@ -165,6 +172,16 @@ def _triple_text(quad: ox.Quad) -> str:
 
 
 _VIRTUOSO_BNODE = re.compile(rb'"bnode"(\s*,\s*"value"\s*:\s*)"nodeID://')
+#: Rows between two progress reports of a streamed answer.
+_PROGRESS_ROWS = 10_000
+
+
+class _Capped(Exception):
+    """The engine cut the answer at its row cap (raised before any row is read)."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
 
 
 def _boolean(value: bool) -> object:
@@ -213,6 +230,8 @@ class RemoteStore:
         self._graph = ox.NamedNode(settings.graph) if settings.graph else None
         self._sequence = 0
         self._revision: tuple[float, str] | None = None
+        #: The engine's row cap, once an answer was cut at it.
+        self._cap: int | None = None
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.settings.query_url!r})"
@@ -360,32 +379,94 @@ class RemoteStore:
         return result
 
     def stream(self, sparql: str) -> Iterator[ox.QuerySolution]:
-        """A SELECT the project built, read in ordered pages of ``page_size`` rows.
+        """A SELECT the project built, read in one pass, with progress (``on_rows``).
 
-        ``ORDER BY`` every projected variable makes the pages a partition of the answer on an
-        unchanging store. A query that cannot be wrapped (a prolog, ``*``, an aggregate) is
-        read in one request.
+        Unpaged (``page_size`` 0, or None while the engine cut no answer), it is one request
+        whose answer is parsed as it arrives. Paged, it is keyset pages of ``page_size`` rows
+        (or of the engine's cap, learnt from its first cut answer), so that no page makes
+        the engine skip or sort again the rows already read. A query that cannot be wrapped
+        (a prolog, ``*``, an aggregate) is always one request.
         """
         found = _PAGEABLE.match(sparql)
-        if found is None:
-            yield from self.select(sparql)
-            return
-        order = " ".join(found.group(1).split())
-        size = self.settings.page_size
+        size = self.settings.page_size if self.settings.page_size is not None else self._cap
+        if found is None or not size:
+            try:
+                yield from self._counted(self._streamed(sparql, watch=found is not None))
+                return
+            except _Capped as capped:
+                _log.info(
+                    "%s cuts answers at %d rows: paging", self.settings.query_url, capped.rows
+                )
+                self._cap = size = capped.rows
+        assert found is not None and size
+        keyset = Keyset(sparql, found.group(1).split(), size)
         read = 0
-        for page in itertools.count():
-            text = (
-                f"SELECT {order} WHERE {{ {{ {sparql} }} }} ORDER BY {order} "
-                f"LIMIT {size} OFFSET {page * size}"
-            )
-            rows = list(self.select(text))
+        while True:
+            text, limit = keyset.page()
+            rows = list(self._streamed(text, watch=False))
+            keyset.read(rows)
             yield from rows
             read += len(rows)
             if self.on_rows is not None:
                 self.on_rows(read)
             _log.debug("read %d rows from %s", read, self.settings.query_url)
-            if len(rows) < size:
+            if len(rows) < limit:
                 return
+
+    def _counted(self, rows: Iterator[ox.QuerySolution]) -> Iterator[ox.QuerySolution]:
+        """Rows passed on, the count reported every ``_PROGRESS_ROWS`` rows and at the end."""
+        read = 0
+        for read, row in enumerate(rows, 1):  # noqa: B007 - the count is read after the loop
+            yield row
+            if self.on_rows is not None and read % _PROGRESS_ROWS == 0:
+                self.on_rows(read)
+        if self.on_rows is not None and read % _PROGRESS_ROWS:
+            self.on_rows(read)
+
+    def _streamed(self, sparql: str, watch: bool) -> Iterator[ox.QuerySolution]:
+        """One SELECT, its SPARQL JSON answer parsed as the bytes arrive.
+
+        Retried like any read until its first row; a failure later is an error (the rows
+        before it were passed on). ``watch``: raise ``_Capped`` (before any row) when the
+        engine says it cut the answer at its cap.
+        """
+        check_internal(sparql, self.sparql_limits)
+        data = self._dataset({})
+        data["query"] = _PROLOG + sparql
+        url = self.settings.query_url
+        attempts = self.settings.retries + 1
+        started = False
+        for attempt in range(attempts):
+            try:
+                with self._client.stream(
+                    "POST", url, data=data, headers={"Accept": _RESULTS_JSON}
+                ) as response:
+                    if response.status_code >= 300:
+                        response.read()
+                        if response.status_code not in _RETRY_STATUSES or attempt + 1 == attempts:
+                            self._refuse(url, response)
+                    else:
+                        cap = response.headers.get(CAP_HEADER)
+                        if watch and cap and cap.isdigit() and int(cap) > 0:
+                            raise _Capped(int(cap))
+                        body = io.BufferedReader(ResultsBody(response.iter_bytes()))
+                        result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+                        if not isinstance(result, ox.QuerySolutions):
+                            raise TypeError("stream() takes a SELECT query")
+                        started = True
+                        yield from result
+                        return
+            except httpx.TransportError as exc:
+                if started or attempt + 1 == attempts:
+                    raise RemoteError(
+                        f"the SPARQL engine at {url} cannot be reached: {exc}"
+                    ) from exc
+            except (SyntaxError, ValueError) as exc:
+                raise RemoteError(
+                    f"the SPARQL engine's answer is not SPARQL JSON results: {exc}"
+                ) from exc
+            time.sleep(min(0.25 * 2**attempt, 4.0))
+        raise AssertionError("unreachable")
 
     def __contains__(self, quad: ox.Quad) -> bool:
         pattern = _triple_text(quad)
