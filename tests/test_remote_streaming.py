@@ -66,8 +66,7 @@ def quads(subjects: int, tied: int) -> list[ox.Quad]:
     """One triple per subject, ``tied`` more on the first subject, and the tricky literals."""
     first = ox.NamedNode("urn:test:s-000")
     made = [
-        ox.Quad(ox.NamedNode(f"urn:test:s-{n:03d}"), P, ox.Literal(str(n)))
-        for n in range(subjects)
+        ox.Quad(ox.NamedNode(f"urn:test:s-{n:03d}"), P, ox.Literal(str(n))) for n in range(subjects)
     ]
     made += [ox.Quad(first, P, ox.NamedNode(f"urn:test:o-{n}")) for n in range(tied)]
     made += [ox.Quad(first, P, literal) for literal in TRICKY]
@@ -124,7 +123,9 @@ def test_a_result_beyond_the_cap_is_read_whole_and_equal_to_the_embedded_store(
 @pytest.mark.parametrize("rows", [60, 120])
 def test_requests_grow_linearly_with_the_rows(remote: sparql_engines.Engine, rows: int) -> None:
     page = 25
-    data = [ox.Quad(ox.NamedNode(f"urn:test:s-{n:03d}"), P, ox.Literal(str(n))) for n in range(rows)]
+    data = [
+        ox.Quad(ox.NamedNode(f"urn:test:s-{n:03d}"), P, ox.Literal(str(n))) for n in range(rows)
+    ]
     store = open_store(remote, page_size=page)
     try:
         store.add(data)

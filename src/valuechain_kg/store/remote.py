@@ -402,15 +402,18 @@ class RemoteStore:
         keyset = Keyset(sparql, found.group(1).split(), size)
         read = 0
         while True:
-            text, limit = keyset.page()
-            rows = list(self._streamed(text, watch=False))
+            cut: list[int] = []
+            rows = list(self._streamed(keyset.page(), watch=False, cut=cut))
             keyset.read(rows)
             yield from rows
             read += len(rows)
             if self.on_rows is not None:
                 self.on_rows(read)
             _log.debug("read %d rows from %s", read, self.settings.query_url)
-            if len(rows) < limit:
+            if cut and len(rows) == cut[0] < keyset.size:
+                # A page larger than the engine's cap came back cut: page at the cap.
+                self._cap = keyset.size = cut[0]
+            elif len(rows) < keyset.size:
                 return
 
     def _counted(self, rows: Iterator[ox.QuerySolution]) -> Iterator[ox.QuerySolution]:
@@ -423,12 +426,14 @@ class RemoteStore:
         if self.on_rows is not None and read % _PROGRESS_ROWS:
             self.on_rows(read)
 
-    def _streamed(self, sparql: str, watch: bool) -> Iterator[ox.QuerySolution]:
+    def _streamed(
+        self, sparql: str, watch: bool, cut: list[int] | None = None
+    ) -> Iterator[ox.QuerySolution]:
         """One SELECT, its SPARQL JSON answer parsed as the bytes arrive.
 
         Retried like any read until its first row; a failure later is an error (the rows
-        before it were passed on). ``watch``: raise ``_Capped`` (before any row) when the
-        engine says it cut the answer at its cap.
+        before it were passed on). When the engine says it cut the answer at its cap:
+        ``watch`` raises ``_Capped`` (before any row), else the cap is appended to ``cut``.
         """
         check_internal(sparql, self.sparql_limits)
         data = self._dataset({})
@@ -447,8 +452,11 @@ class RemoteStore:
                             self._refuse(url, response)
                     else:
                         cap = response.headers.get(CAP_HEADER)
-                        if watch and cap and cap.isdigit() and int(cap) > 0:
-                            raise _Capped(int(cap))
+                        if cap and cap.isdigit() and int(cap) > 0:
+                            if watch:
+                                raise _Capped(int(cap))
+                            if cut is not None:
+                                cut.append(int(cap))
                         body = io.BufferedReader(ResultsBody(response.iter_bytes()))
                         result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
                         if not isinstance(result, ox.QuerySolutions):

@@ -84,22 +84,25 @@ class Keyset:
         self.size = size
         first = variables[0]
         self._key = f'COALESCE(IF(isBlank({first}), "", STR({first})), "")'
+        # Rows of one key are skipped by position, so their order must be total on every
+        # engine: by the text, language and datatype of each term, then the term (which
+        # orders blank nodes), not by the engine's ordering of mixed terms alone.
+        ties = " ".join(f"(STR({v})) (LANG({v})) (STR(DATATYPE({v}))) {v}" for v in variables)
+        self._order = f"({self._key}) {ties}"
         #: The key of the last row read, and how many rows read so far have it.
         self.last: str | None = None
         self.tied = 0
 
-    def page(self) -> tuple[str, int]:
-        """The next page's query, and the rows it asks for (fewer back: the last page)."""
+    def page(self) -> str:
+        """The next page's query: ``size`` rows (fewer back: the last page)."""
         names = " ".join(self.variables)
         where = f"{{ {self.sparql} }}"
         if self.last is not None:
             where += f" FILTER({self._key} >= {ox.Literal(self.last)})"
-        # OFFSET + LIMIT stays within one page: a capped engine refuses to sort more.
-        limit = self.size - self.tied if self.tied < self.size else self.size
-        text = f"SELECT {names} WHERE {{ {where} }} ORDER BY ({self._key}) {names} LIMIT {limit}"
+        text = f"SELECT {names} WHERE {{ {where} }} ORDER BY {self._order} LIMIT {self.size}"
         if self.tied:
             text += f" OFFSET {self.tied}"
-        return text, limit
+        return text
 
     def read(self, rows: list[ox.QuerySolution]) -> None:
         """Note the rows of a page: the next page starts after them."""
