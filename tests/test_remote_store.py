@@ -244,3 +244,9 @@ def test_update_url_and_credentials_from_the_environment() -> None:
     assert given.update_url == "http://h/up"
     with pytest.raises(Exception, match="VCKG_STORE_PAGE"):
         RemoteSettings.from_env("http://h/sparql", {"VCKG_STORE_PAGE": "none"})
+    with pytest.raises(Exception, match="VCKG_STORE_PAGE"):
+        RemoteSettings.from_env("http://h/sparql", {"VCKG_STORE_PAGE": "-5"})
+    # Unset: page only once the engine cuts an answer; 0: never page.
+    assert RemoteSettings.from_env("http://h/sparql", {}).page_size is None
+    assert RemoteSettings.from_env("http://h/sparql", {"VCKG_STORE_PAGE": "0"}).page_size == 0
+    assert RemoteSettings.from_env("http://h/sparql", {"VCKG_STORE_PAGE": "500"}).page_size == 500
