@@ -541,3 +541,20 @@ def test_reading_a_saved_projection_leaves_the_collector_as_it_found_it(tmp_path
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_restarted_lookup_reads_its_impact_alone_and_still_refuses_a_non_impact(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    whole = kg.linked_actors("cobalt-child-labour-drc")
+    kg.close()
+    again = KnowledgeGraph.open(store)
+    assert again.linked_actors("cobalt-child-labour-drc") == whole
+    assert again._memo().known(("impact-table",)) == (False, None)  # one impact read, not all
+    for not_an_impact in ("huayou-cobalt", "no-such-node"):
+        with pytest.raises(NotFound, match="no AdverseImpact"):
+            again.linked_actors(not_an_impact)
+    assert again.impacts().total > 0
+    again.close()

@@ -460,9 +460,11 @@ class KnowledgeGraph:
             self._builds += 1
             if saved is not None and built.revision == revision and self.store.record_revision():
                 saved.save(built)
-        # The service warms what every answer shows, so that the first question (or the
-        # server's start-up warm-up) pays for it rather than a request in the hot path.
-        self._impact_table()
+        # A server warms what every answer shows, so that its start-up warm-up pays for it
+        # rather than a request in the hot path; a command asking about one impact reads that
+        # impact only (``_known_impact``).
+        if self.serve_previous:
+            self._impact_table()
         return built
 
     def _memo(self) -> RevisionMemo:
@@ -484,9 +486,16 @@ class KnowledgeGraph:
         return lookups.impact_summaries(self.store, self.base)
 
     def _known_impact(self, identifier: str) -> tuple[str, ImpactSummary]:
-        """The IRI and summary of an existing impact (NotFound otherwise), from the table."""
+        """The IRI and summary of an existing impact (NotFound otherwise), from the table when
+        it has been read at this revision, else read alone: a one-question command need not
+        read every impact."""
         iri = self.iri(identifier)
-        summary = self._impact_table().get(iri)
+        read, table = self._memo().known(("impact-table",))
+        if read:
+            summary = table.get(iri)
+        else:
+            alone = lookups.impact_summaries(self.store, self.base, [iri], typed_only=True)
+            summary = alone.get(iri)
         if summary is None:
             raise NotFound(f"no AdverseImpact with id '{identifier}' (looked for <{iri}>)")
         return iri, summary

@@ -40,13 +40,14 @@ SUMMARY_KEYS = frozenset(
 
 
 def impact_summaries(
-    store: StoreBackend, base: str, iris: Sequence[str] | None = None
+    store: StoreBackend, base: str, iris: Sequence[str] | None = None, typed_only: bool = False
 ) -> dict[str, ImpactSummary]:
     """Summaries of some impacts (or all, for None) with one query, not one per impact.
 
     Every property of the impact nodes is read and the summary's own picked in Python: the same
     join restricted by a ``VALUES ?p`` list is much slower, because Oxigraph then scans each
-    predicate whole.
+    predicate whole. A named IRI that is not a typed impact gets an empty summary, or none
+    with ``typed_only``.
     """
     values = ""
     if iris is not None:
@@ -60,7 +61,7 @@ def impact_summaries(
         key = compact(row[1].value, base)
         if key in SUMMARY_KEYS:
             props.setdefault(key, []).append(row[2].value)
-    for iri in iris or ():
+    for iri in () if typed_only else iris or ():
         found.setdefault(iri, {})
     return {iri: impact_summary(iri, props, base) for iri, props in found.items()}
 
