@@ -40,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from bench.command import peak_rss
 from bench.dataset import Dataset
 from bench.environment import version
 from bench.measure import ROOT, median, percentile, rate, ratio, seconds, size_of
@@ -94,16 +95,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _peak_rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def _tool(name: str) -> str:
     """A console script installed beside this interpreter (the virtualenv's ``bin``)."""
     beside = Path(sys.executable).parent / name
@@ -155,7 +146,7 @@ class Server:
         )
 
     def stop(self) -> int:
-        peak = _peak_rss(self.process.pid)
+        peak = peak_rss(self.process.pid)
         self.process.terminate()
         try:
             self.process.wait(timeout=60)
