@@ -53,7 +53,10 @@ def impact_summaries(
     if iris is not None:
         if not iris:
             return {}
-        values = "VALUES ?i { " + " ".join(str(ox.NamedNode(i)) for i in iris) + " } "
+        named = [node for node in map(_named_node, iris) if node is not None]
+        if not named:
+            return {} if typed_only else {iri: impact_summary(iri, {}, base) for iri in iris}
+        values = "VALUES ?i { " + " ".join(map(str, named)) + " } "
     query = f"SELECT ?i ?p ?o WHERE {{ {values}?i a vc:AdverseImpact . ?i ?p ?o }}"
     found: dict[str, dict[str, list[str]]] = {}
     for row in store.select(query):
@@ -64,6 +67,14 @@ def impact_summaries(
     for iri in () if typed_only else iris or ():
         found.setdefault(iri, {})
     return {iri: impact_summary(iri, props, base) for iri, props in found.items()}
+
+
+def _named_node(iri: str) -> ox.NamedNode | None:
+    """The IRI as a term, or None when it is no IRI at all (and so names no impact)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
 
 
 def impact_summary(iri: str, props: dict[str, list[str]], base: str) -> ImpactSummary:
