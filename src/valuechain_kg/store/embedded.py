@@ -180,8 +180,18 @@ class GraphStore:
         without a rescan (``apply_change(exact=True)``).
         """
         if self._size is None:
-            self._size = len(self._store)
+            saved = self._revision.saved_size()
+            if saved is not None:
+                self._size = saved
+            else:
+                self._known_size(len(self._store))
+        assert self._size is not None
         return self._size
+
+    def _known_size(self, count: int) -> None:
+        """The size at the current revision, kept beside an on-disk store for the next open."""
+        self._size = count
+        self._revision.save_size(count)
 
     #: Set when a write met a full disk: RocksDB then refuses every later write through the
     #: same handle, even after space is freed, so the next write reopens the store first.
@@ -240,7 +250,7 @@ class GraphStore:
             self._store.update(change.text, custom_functions=change.custom_functions)
         self._changed()
         if exact and known is not None:
-            self._size = known - len(removed) + len(added)
+            self._known_size(known - len(removed) + len(added))
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -307,7 +317,7 @@ class GraphStore:
             self._pending = False
             staging.discard()
             self._changed()
-            self._size = size
+            self._known_size(size)
 
     def _reopen(self, wait: float = 5.0) -> None:
         """Replace a handle that met a full disk with a fresh one (raises OSError if it cannot).

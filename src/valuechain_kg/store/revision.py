@@ -103,6 +103,29 @@ class StoreRevision:
             self._recorded = self._file.is_file()
         return self._recorded
 
+    def saved_size(self) -> int | None:
+        """The number of quads kept beside the store for the current token, if any.
+
+        Counting a store of millions of quads scans an index for seconds; the count is kept
+        with the token it was taken at, so a restart need not count again. A count kept for
+        another token (or while a write is under way) is not taken.
+        """
+        if self._file is None or self._dirty:
+            return None
+        try:
+            token, count = (self._file.with_name("size").read_text(encoding="ascii")).split()
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        return int(count) if token == self._token and count.isdigit() else None
+
+    def save_size(self, count: int) -> None:
+        """Keep ``count`` beside the store as the number of quads at the current token."""
+        if not self.record():
+            return
+        assert self._file is not None
+        with contextlib.suppress(OSError):
+            _write_atomically(self._file.with_name("size"), f"{self._token} {count}\n")
+
     def begin(self) -> None:
         """A write is about to start: until :meth:`commit`, no saved state matches the store."""
         if self._file is not None and not self._dirty:
