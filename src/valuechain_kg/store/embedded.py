@@ -177,15 +177,15 @@ class GraphStore:
 
         Counting scans an index, which takes seconds on a store of millions of quads; a
         change known to add only absent quads and remove only present ones keeps the count
-        without a rescan (``apply_change(exact=True)``).
+        without a rescan (``apply_change(exact=True)``). On disk the count is also kept beside
+        the store with its revision, so that a restart does not count again.
         """
         if self._size is None:
             saved = self._revision.saved_size()
-            if saved is not None:
-                self._size = saved
-            else:
-                self._known_size(len(self._store))
-        assert self._size is not None
+            if saved is None:
+                saved = len(self._store)
+                self._revision.save_size(saved)
+            self._size = saved
         return self._size
 
     def _known_size(self, count: int) -> None:

@@ -12,7 +12,8 @@ A process killed between the two leaves ``dirty`` behind, and a store opened wit
 (or missing, or unreadable) file gets a fresh token that no saved projection carries; so a
 saved projection is only ever taken for the very content it was built from. A write through
 anything other than ``GraphStore`` (a raw pyoxigraph handle) is not seen: the folder is the
-server's own.
+server's own. The number of quads is kept the same way, in ``size`` with the token it was
+counted at.
 """
 
 from __future__ import annotations
