@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,12 @@ pytestmark = pytest.mark.skipif(not fork_available(), reason="query processes ne
 
 #: Larger than a pipe's buffer (64 KiB on Linux) many times over.
 BIG = 3 * 2**20
+
+#: While set, every child forked from this process sleeps before it goes on: a worker that
+#: starts slowly, as one forked from a large server on a busy machine does.
+SLOW_START = threading.Event()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: SLOW_START.is_set() and time.sleep(1.2))
 
 
 def echo_length(kg: KnowledgeGraph, deadline: Deadline, text: str) -> int:
@@ -113,6 +120,23 @@ def test_a_worker_past_its_deadline_is_killed_and_replaced(kg: KnowledgeGraph) -
         else:
             pytest.fail(f"worker {first} still exists after its deadline")
     finally:
+        processes.kill_all()
+
+
+def test_a_worker_that_starts_slower_than_the_timeout_still_answers(kg: KnowledgeGraph) -> None:
+    """The clock of a query starts once its worker is ready: a start that takes longer than
+    the timeout would otherwise kill every new worker before its first answer."""
+    processes = QueryProcesses(kg, 1)
+    SLOW_START.set()
+    try:
+        began = time.monotonic()
+        assert run(processes, echo_length, "abc", seconds=0.3) == 3
+        assert time.monotonic() - began >= 1.2
+        with pytest.raises(QueryTimeout):
+            run(processes, sleep_then_pid, 30.0, seconds=0.3)
+        assert run(processes, echo_length, "abcd", seconds=0.3) == 4
+    finally:
+        SLOW_START.clear()
         processes.kill_all()
 
 

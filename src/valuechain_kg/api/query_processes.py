@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import pickle
+import select
 import signal
 import stat
 import struct
@@ -47,6 +49,8 @@ _LENGTH = struct.Struct("!Q")
 #: After its own deadline, a worker checks itself for this long before the parent kills it,
 #: so a query that stops at a result row reports a clean timeout and the worker is kept.
 _GRACE = 0.5
+#: How long a freshly forked worker may take to say it is ready before it counts as crashed.
+_START_LIMIT = 10.0
 
 
 def fork_available() -> bool:
@@ -178,6 +182,10 @@ def _serve_tasks(kg: KnowledgeGraph, tasks: int, results: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the parent decides
     _close_inherited({tasks, results})
+    # Every object inherited from the server goes to the permanent generation, so that no
+    # collection in the worker walks (and copies, page by page) the server's whole heap.
+    gc.freeze()
+    _write_frame(results, b"")  # ready: the parent starts a task's clock only from here
     while True:
         frame = _read_frame(tasks)
         if frame is None:
@@ -231,6 +239,21 @@ class _Child:
         return self._status
 
 
+def _await_ready(child: _Child) -> None:
+    """Block until a new worker's empty ready frame arrives.
+
+    A worker forked from a large server can take a while to start on a busy machine (the
+    copy-on-write faults of its first steps); that time is the server's, not the query's, so a
+    slow start never makes the worker miss its first deadline and be replaced by another slow
+    starter. A worker that does not start within ``_START_LIMIT`` is killed as crashed.
+    """
+    readable, _, _ = select.select([child.results], [], [], _START_LIMIT)
+    frame = _read_frame(child.results) if readable else None
+    if frame != b"":
+        child.kill()
+        raise QueryCrashed("the query process did not start")
+
+
 class QueryProcesses:
     """At most ``size`` forked workers over ``store``; ``call`` is awaited on the event loop."""
 
@@ -270,9 +293,11 @@ class QueryProcesses:
                 os._exit(status)
         os.close(task_r)
         os.close(result_w)
+        child = _Child(pid, task_w, result_r, revision)
+        _await_ready(child)
         os.set_blocking(task_w, False)
         os.set_blocking(result_r, False)
-        return _Child(pid, task_w, result_r, revision)
+        return child
 
     def _idle_child(self) -> _Child | None:
         """An idle worker forked at the current revision, taken without blocking, if any.
@@ -323,15 +348,18 @@ class QueryProcesses:
 
         Past the deadline (and its grace) the worker is killed, whatever it was doing.
         """
-        until = time.monotonic() + seconds + _GRACE
         timeout = QueryTimeout(f"the query ran longer than {seconds:g} s")
         child = self._idle_child()
         if child is None:
             loop = asyncio.get_running_loop()
             try:
-                child = await loop.run_in_executor(None, self._take, until)
+                # A write holding the store counts against the query; a worker's start does not.
+                child = await loop.run_in_executor(
+                    None, self._take, time.monotonic() + seconds + _GRACE
+                )
             except TimeoutError:
                 raise timeout from None
+        until = time.monotonic() + seconds + _GRACE
         healthy = False
         try:
             try:
