@@ -312,6 +312,11 @@ _WHOLE_GRAPH_CASES = {
         "DELETE WHERE { <https://w3id.org/valuechain/id/relationship/mine--supplies--refiner> "
         "vc:relationshipType ?t }"
     ),
+    "a node with a relationship's properties but not its class": (
+        "INSERT DATA { <https://w3id.org/valuechain/id/not-a-relationship> "
+        "vc:fromActor <https://w3id.org/valuechain/id/brand> ; "
+        "vc:toActor <https://w3id.org/valuechain/id/mine> ; vc:relationshipType vc:supplies }"
+    ),
     "membership without its direct triple": (
         "DELETE DATA { <https://w3id.org/valuechain/id/brand> vc:memberOf "
         "<https://w3id.org/valuechain/id/rmi> }"
@@ -347,5 +352,9 @@ def test_a_whole_graph_select_selects_what_its_sh_select_selects(case: str) -> N
         assert joined == focused, (case, str(select))
         selected += len(focused)
     # A relationship without a type is another shape's violation; neither query selects it.
-    expect_none = case in ("conforming", "relationship without a type")
+    expect_none = case in (
+        "conforming",
+        "relationship without a type",
+        "a node with a relationship's properties but not its class",
+    )
     assert (selected == 0) == expect_none, "each broken case selects a node"
