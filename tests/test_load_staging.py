@@ -117,6 +117,41 @@ def test_a_failed_load_leaves_the_store_as_it_was_and_no_folder(
         assert _leftovers(target) == []
 
 
+def test_a_large_validated_load_is_compacted_first_and_checked_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from valuechain_kg.service import writes
+    from valuechain_kg.store.staging import Staging
+
+    def load(target: Path, sources: list[Path], validate: bool = True) -> int:
+        kg = KnowledgeGraph.open(store=target, create=False)
+        try:
+            return kg.load(sources, validate=validate)
+        finally:
+            kg.close()
+
+    plain = load(tmp_path / "plain", [BUNDLE])
+    monkeypatch.setattr(writes, "COMPACT_BEFORE_VALIDATING_FROM", 1)
+    compacted: list[int] = []
+    compact = Staging.compact
+
+    def counted_compact(self: Staging) -> None:
+        compacted.append(len(self.store))
+        compact(self)
+
+    monkeypatch.setattr(Staging, "compact", counted_compact)
+    assert load(tmp_path / "compacted", [BUNDLE]) == plain
+    assert len(compacted) == 1 and compacted[0] > 0
+    assert _on_disk(tmp_path / "compacted") == _on_disk(tmp_path / "plain")
+    with pytest.raises(ValidationFailed):
+        load(tmp_path / "refused", [_violation(tmp_path / "v.ttl")])
+    assert len(compacted) == 2
+    assert not (tmp_path / "refused").exists() and _leftovers(tmp_path / "refused") == []
+    # A load that is not validated is not compacted: nothing would read it whole at once.
+    load(tmp_path / "unchecked", [BUNDLE], validate=False)
+    assert len(compacted) == 2
+
+
 def test_vckg_load_that_fails_leaves_no_store_folder(tmp_path: Path) -> None:
     target = tmp_path / "new-store"
     run = subprocess.run(

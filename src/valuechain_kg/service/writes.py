@@ -199,6 +199,11 @@ def _difference_on_a_copy(
     return added, removed
 
 
+#: Quads in a load into an empty store from which the staging store is compacted before its
+#: full validation (``Staging.compact``): below it, compacting costs more than it saves.
+COMPACT_BEFORE_VALIDATING_FROM = 3_000_000
+
+
 def load_staged(
     store: StoreBackend,
     staging: Staging,
@@ -207,23 +212,26 @@ def load_staged(
 ) -> int:
     """Commit a staged load into ``store``, after validating it with the store; how many new.
 
-    Into an empty store the staging store is validated whole and becomes the store
-    (``GraphStore.take_over``); into one that holds data the staging quads are validated
-    incrementally against it and added in one transaction, streamed from the staging store
-    and counted on the way: the quads the store did not hold yet are the load's new ones.
+    Into an empty store the staging store is validated whole (compacted first when it is
+    large) and becomes the store (``GraphStore.take_over``); into one that holds data the
+    staging quads are validated incrementally against it and added in one transaction,
+    streamed from the staging store and counted on the way: the quads the store did not hold
+    yet are the load's new ones.
 
     Raises ValidationFailed (store untouched) when the store plus the load would break a
     shape with Violation severity, StoreFull (store untouched) when the disk is full.
     """
     with WRITE_LOCK:
         if store.is_empty():
+            count = staging.count()
             if validate:
                 from valuechain_kg.validation import validate_store
 
+                if count >= COMPACT_BEFORE_VALIDATING_FROM:
+                    staging.compact()
                 report = validate_store(staging.store, origins=origins)
                 if not report.conforms:
                     raise ValidationFailed(report)
-            count = staging.count()
             store.take_over(staging, count)
             return count
         if validate:

@@ -192,6 +192,20 @@ class Staging:
                 raise self._full(exc) from exc
             raise
 
+    def compact(self) -> None:
+        """Compact an on-disk staging store into one sorted run per index (RocksDB's full
+        compaction). Oxigraph's bulk loader leaves many overlapping files behind, which every
+        later scan merges; a full validation of a large load reads each index many times over,
+        and reads a compacted store much faster than the cost of compacting it."""
+        if self.path is None:
+            return
+        try:
+            self.store.optimize()
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise self._full(exc) from exc
+            raise
+
     def quads(self) -> Iterator[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
 

@@ -373,7 +373,7 @@ class _FullRun:
         if plan.max_count is not None:
             having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {plan.max_count})"
             body = f"?this {path} ?value ."
-            candidates = f"{q.header}SELECT ?this WHERE {{ {body} }} {having}"
+            candidates = f"{q.header}SELECT ?this WHERE {{ {body} }} {_more_values_than(plan)}"
             for focused in self._on_candidates(plan, candidates):
                 pairs = focused.pairs(body, _whole(path, "?value"))
                 yield from _focus_only(store, focused.select("?this", pairs, having))
@@ -431,6 +431,15 @@ class _FullRun:
         iris = [n.value for n in nodes]  # type: ignore[attr-defined]
         for start in range(0, len(iris), _CHUNK):
             yield _Queries(plan, _focus_clause(iris[start : start + _CHUNK]))
+
+
+def _more_values_than(plan: PropertyPlan) -> str:
+    """The HAVING of the nodes with more values of the plan's path than its sh:maxCount, over
+    the path alone (no targets joined). A property or its inverse gives each value once per
+    node, as the default graph holds each triple once, so rows are counted without the set of
+    distinct values per node that COUNT(DISTINCT) keeps."""
+    counted = "COUNT(*)" if plan.path_text is not None else "COUNT(DISTINCT ?value)"
+    return f"GROUP BY ?this HAVING ({counted} > {plan.max_count})"
 
 
 def _joined_with_targets(store: ox.Store, q: _Queries, bad: list[object]) -> Iterator[Row]:
