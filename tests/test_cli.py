@@ -354,3 +354,30 @@ def test_sparql_query_from_a_missing_file_exits_2_naming_it(
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
     assert str(missing) in _said(result)
+
+
+def test_the_console_script_ends_with_the_command_and_its_exit_code(tmp_path: Path) -> None:
+    """``vckg`` leaves without the interpreter's teardown: its output, its exit code and the
+    projection it saves beside the store must all still be there."""
+    import subprocess
+    import sys
+
+    from valuechain_kg.graph import KnowledgeGraph
+
+    vckg = str(Path(sys.executable).with_name("vckg"))
+    store = tmp_path / "store"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([vckg, *args], capture_output=True, text=True, timeout=120)
+
+    assert run("load", str(COBALT), "--store", str(store)).returncode == 0
+    linked = run("linked", "child-labour-kolwezi", "--store", str(store), "-f", "json")
+    assert linked.returncode == 0, linked.stderr
+    expected = KnowledgeGraph.open(data=[COBALT]).linked_actors("child-labour-kolwezi")
+    assert json.loads(linked.stdout)["total"] == expected.total
+    assert (store.with_name(store.name + ".vckg") / "projection.pickle").is_file()
+    missing = run("linked", "no-such-impact", "--store", str(store))
+    assert missing.returncode == 2
+    assert "no-such-impact" in missing.stderr
+    usage = run("linked")
+    assert usage.returncode == 2 and "Usage" in usage.stderr

@@ -7,10 +7,11 @@ violations, 2 bad input or usage.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from enum import StrEnum
 from functools import wraps
@@ -89,17 +90,23 @@ def _print_error(exc: VckgError) -> None:
 
 #: The stores a command opened (``_open``), closed when it ends.
 _opened: list[Any] = []
+#: The stores the last command closed, still held so that their projections are not freed
+#: object by object before the process exits (see ``main``).
+_closed: list[Any] = []
 
 
 @contextmanager
 def _stores_closed() -> Iterator[None]:
     """Close every store the command opened, when it ends: the projection a lookup built is
     saved beside an on-disk store, so the next command reads it back instead of building it."""
+    _closed.clear()
     try:
         yield
     finally:
         while _opened:
-            _opened.pop().close()
+            store = _opened.pop()
+            store.close()
+            _closed.append(store)
 
 
 def reports_errors(func: F) -> F:
@@ -834,4 +841,26 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    """The ``vckg`` console script: the command, then an exit that leaves the heap unfreed.
+
+    A lookup on a large store holds millions of projection objects, and an interpreter that
+    shuts down frees them one at a time, a wait after the answer is printed for memory the
+    operating system takes back at once. Once the command has ended (its stores closed and
+    its projection saved by ``reports_errors``), the exit handlers run, the output is flushed
+    and the process ends without the interpreter's teardown. An unexpected exception still
+    ends it the usual way, with its traceback.
+    """
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
