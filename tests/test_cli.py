@@ -199,8 +199,10 @@ def test_load_with_a_violation_exits_1_and_loads_nothing(tmp_path: Path) -> None
     result = runner.invoke(app, ["load", str(broken), "--store", str(store)])
     assert result.exit_code == 1
     assert "nothing was loaded" in result.output
+    # Nothing was created: the store is still missing, which a read reports as such.
+    assert not store.exists()
     after = runner.invoke(app, ["info", "--store", str(store), "--format", "json"])
-    assert json.loads(after.stdout)["triples"] == 0
+    assert after.exit_code == 2 and "there is no store" in after.output
 
 
 def test_load_of_a_bad_bundle_exits_2_naming_file_and_line(tmp_path: Path) -> None:
@@ -214,8 +216,10 @@ def test_load_of_a_bad_bundle_exits_2_naming_file_and_line(tmp_path: Path) -> No
     result = runner.invoke(app, ["load", str(bundle), "--store", str(store)])
     assert result.exit_code == 2
     assert "involvements.csv, line 4, column actor" in result.output
+    # Nothing was created: the store is still missing, which a read reports as such.
+    assert not store.exists()
     after = runner.invoke(app, ["info", "--store", str(store), "--format", "json"])
-    assert json.loads(after.stdout)["triples"] == 0
+    assert after.exit_code == 2 and "there is no store" in after.output
 
 
 def test_load_of_the_fixture_bundle_then_linked_from_the_store(tmp_path: Path) -> None:
@@ -381,3 +385,27 @@ def test_the_console_script_ends_with_the_command_and_its_exit_code(tmp_path: Pa
     assert "no-such-impact" in missing.stderr
     usage = run("linked")
     assert usage.returncode == 2 and "Usage" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["info"],
+        ["linked", "child-labour-kolwezi"],
+        ["leverage", "child-labour-kolwezi"],
+        ["impacts"],
+        ["export"],
+        ["sparql", "ASK {}"],
+        ["validate"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_read_on_a_store_folder_that_does_not_exist_is_bad_input(
+    tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "no-store-here"
+    result = runner.invoke(app, [*command, "--store", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert "--store" in result.output and str(missing) in result.output
+    assert not missing.exists()
+    assert list(tmp_path.iterdir()) == []

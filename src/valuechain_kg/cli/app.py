@@ -258,10 +258,18 @@ FormatOpt = Annotated[AnswerFormat, typer.Option("--format", "-f", help="Output 
 
 
 def _open(  # type: ignore[no-untyped-def]
-    data: list[Path] | None, store: str | None, base: str = DEFAULT_BASE, create: bool = True
+    data: list[Path] | None,
+    store: str | None,
+    base: str = DEFAULT_BASE,
+    create: bool = True,
+    existing: bool = False,
 ):
     """The graph a command works on: files in memory, else a store (a folder, or an engine's
-    URL: ``store.backend``), else $VCKG_STORE."""
+    URL: ``store.backend``), else $VCKG_STORE.
+
+    ``existing`` is for commands that only read: a store folder that does not exist is then
+    bad input, rather than an empty store created for a question it cannot answer.
+    """
     from valuechain_kg.graph import KnowledgeGraph
 
     if data:
@@ -271,6 +279,12 @@ def _open(  # type: ignore[no-untyped-def]
         raise UsageError(
             "no data given: pass --data PATH (an RDF file or CSV bundle folder), "
             "--store DIR|URL, or set VCKG_STORE"
+        )
+    if existing and not folder.startswith(("http://", "https://")) and not Path(folder).exists():
+        where = "--store" if store else "VCKG_STORE"
+        raise UsageError(
+            f"{where}: there is no store at {folder}; load data into it first "
+            f"(vckg load FILE --store {folder}), or name the folder of an existing store"
         )
     kg = KnowledgeGraph.open(store=folder, base=base, create=create)
     _opened.append(kg)
@@ -371,7 +385,7 @@ def validate(
         result = kg.read(files)
         report = kg.validate_with(result.quads, result.origins)  # type: ignore[attr-defined]
     else:
-        kg = _open(None, store, base)
+        kg = _open(None, store, base, existing=True)
         report = kg.validate_with()
     _render_report(report, fmt.value)
     if not report.conforms:
@@ -397,7 +411,7 @@ def sparql(
 ) -> None:
     """Run a SPARQL query: SELECT/ASK as a table or results format, CONSTRUCT as RDF."""
     text = _query_text(query)
-    kg = _open(data, store)
+    kg = _open(data, store, existing=True)
     try:
         result = kg.sparql(text)
     except SyntaxError as exc:
@@ -433,10 +447,10 @@ def export(
 
         if output is None:
             raise UsageError("--format edges-parquet writes a folder: give it with --out DIR")
-        counts = export_edge_tables(_open(data, store), output)
+        counts = export_edge_tables(_open(data, store, existing=True), output)
         stderr.print(f"wrote {len(counts)} edge tables to {output}")
         return
-    body = _open(data, store).export(fmt.value)
+    body = _open(data, store, existing=True).export(fmt.value)
     if output:
         output.write_bytes(body)
     else:
@@ -453,7 +467,7 @@ def info(
     ] = ReportFormat.table,
 ) -> None:
     """Counts of actors by role, relationships by type, impacts, involvements, leverage, ..."""
-    summary = _open(data, store).info()
+    summary = _open(data, store, existing=True).info()
     if fmt is ReportFormat.json:
         out.show_model(summary, stdout)
         return
@@ -518,7 +532,7 @@ def linked(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Who causes, contributes to, or is directly linked to an adverse impact."""
-    answer = _open(data, store).linked_actors(
+    answer = _open(data, store, existing=True).linked_actors(
         impact,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
@@ -543,7 +557,7 @@ def leverage(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Who holds leverage over the entities causing or contributing to an impact."""
-    answer = _open(data, store).leverage(
+    answer = _open(data, store, existing=True).leverage(
         impact,
         threshold=threshold,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
@@ -566,7 +580,7 @@ def impacts_of(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Every impact an actor is linked to, and how."""
-    answer = _open(data, store).impacts_of(
+    answer = _open(data, store, existing=True).impacts_of(
         actor,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
@@ -593,7 +607,7 @@ def screen(
     exposure, never an impact)."""
     from valuechain_kg.cli.screening_output import show_risks
 
-    answer = _open(data, store).screen(
+    answer = _open(data, store, existing=True).screen(
         actor,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
@@ -618,7 +632,7 @@ def impacts(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """List impacts, most severe first."""
-    answer = _open(data, store).impacts(
+    answer = _open(data, store, existing=True).impacts(
         category=category,
         status=status.value if status else None,
         country=country,
@@ -670,7 +684,7 @@ def _batch(
         strict_products=options["strict_products"],
         threshold=options.get("threshold", 0.5),
     )
-    kg = None if edges is not None else _open(data, store)
+    kg = None if edges is not None else _open(data, store, existing=True)
     rows = run_batch(question, out, settings, kg=kg, edges=edges, master=master)
     stderr.print(f"wrote {rows} {question} rows to {out}")
 
