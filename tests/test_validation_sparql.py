@@ -241,14 +241,17 @@ def test_a_shape_the_compiler_cannot_run_is_refused_naming_construct_and_shape(
 # --- the full run over large targets (candidates first) and in two processes ----------------
 
 
-@pytest.fixture
-def large_store_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(params=["counted-apart", "counted-together"])
+def large_store_mode(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Make every target count as large and every VALUES chunk tiny, so small data goes
-    through the path a million-actor store takes (candidates first, chunked, shared)."""
+    through the path a million-actor store takes (candidates first, chunked, shared): with
+    each plan's counts decided by its own queries, and by one pass per group of plans."""
     from valuechain_kg.validation.compiled import engine
 
     monkeypatch.setattr(engine, "_LARGE_TARGETS", 0)
     monkeypatch.setattr(engine, "_CHUNK", 2)
+    if request.param == "counted-together":
+        monkeypatch.setattr(engine, "_COUNT_TOGETHER_FROM", 0)
 
 
 @pytest.mark.parametrize("case", list(MUTATIONS), ids=list(MUTATIONS))
@@ -275,9 +278,16 @@ def test_random_breakages_get_the_same_report_when_targets_are_large(
     check()
 
 
-def test_a_full_run_split_over_two_processes_gives_the_same_report() -> None:
-    from valuechain_kg.validation.compiled import compile_shapes, run_plans
+@pytest.mark.parametrize("together", [False, True], ids=["counted-apart", "counted-together"])
+def test_a_full_run_split_over_two_processes_gives_the_same_report(
+    together: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from valuechain_kg.validation.compiled import compile_shapes, engine, run_plans
     from valuechain_kg.validation.shapes import load_shapes
+
+    if together:
+        monkeypatch.setattr(engine, "_LARGE_TARGETS", 0)
+        monkeypatch.setattr(engine, "_COUNT_TOGETHER_FROM", 0)
 
     store = chain_store()
     for case in ("actor without name", *list(MUTATIONS)[:6]):

@@ -33,6 +33,10 @@ _CHUNK = 2_000
 _LARGE_TARGETS = 10_000
 #: Above this many candidates, a constraint is checked in one pass over its targets.
 _MANY_CANDIDATES = 10_000
+#: Focus nodes from which the counts of plans over the same targets are decided in one pass
+#: (``_FullRun.count_groups``). Below it the properties, which other classes use too, are most
+#: of what a pass reads, and each plan's own queries cost no more.
+_COUNT_TOGETHER_FROM = 100_000
 #: Focus nodes (summed over plans) from which a full run is worth a second process.
 _TWO_PROCESSES_FROM = 200_000
 #: Passes over the largest targets a plan with a SPARQL target is taken to cost when a run is
@@ -130,6 +134,7 @@ def _full_run(
     run = _FullRun(store)
 
     def results(share: list[PropertyPlan]) -> set[ValidationResult]:
+        run.count_together(share)
         return {_result(p, n, v, origins) for p in share for n, v in run.violations(p)}
 
     # Counted before any fork, so both processes start with the counts. A SPARQL target is
@@ -143,26 +148,36 @@ def _full_run(
         processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and can_fork() else 1
     if processes < 2:
         return results(plans)
-    here, there = _halves(plans, weights)
+    here, there = _halves(plans, weights, run.count_groups(plans))
     mine, theirs = in_two_processes(lambda: results(here), lambda: results(there))
     return mine | theirs
 
 
 def _halves(
-    plans: list[PropertyPlan], weights: list[int]
+    plans: list[PropertyPlan], weights: list[int], together: list[list[int]]
 ) -> tuple[list[PropertyPlan], list[PropertyPlan]]:
-    """Two shares of about equal work: the heaviest plans first, each to the lighter share.
+    """Two shares of about equal work: the heaviest units first, each to the lighter share.
 
-    Plans are split one by one rather than kept together by targets: the relationship plans
-    alone are most of a large run, and the path values and candidates both processes then
-    read twice cost little beside them.
+    A unit is a plan, or the plans (by index) of one group in ``together``, whose counts one
+    pass decides (``_FullRun.count_groups``) and which are kept in one share for it; that pass
+    reads each of the group's properties once, and weighs about half a plan's two passes per
+    property. Other plans are split one by one rather than kept together by targets: the path
+    values and candidates both processes then read twice cost little beside them.
     """
+
+    def weight(unit: list[int]) -> int:
+        if len(unit) == 1:
+            return weights[unit[0]]
+        return weights[unit[0]] * (len({plans[i].path for i in unit}) + 1) // 2
+
+    grouped = {i for group in together for i in group}
+    units = [*together, *([i] for i in range(len(plans)) if i not in grouped)]
     shares: tuple[list[PropertyPlan], list[PropertyPlan]] = ([], [])
     loads = [0, 0]
-    for weight, index in sorted(((w, i) for i, w in enumerate(weights)), reverse=True):
+    for weight_of, unit in sorted(((weight(unit), unit) for unit in units), reverse=True):
         lighter = 0 if loads[0] <= loads[1] else 1
-        shares[lighter].append(plans[index])
-        loads[lighter] += weight + 1
+        shares[lighter].extend(plans[i] for i in unit)
+        loads[lighter] += weight_of + 1
     return shares
 
 
@@ -316,6 +331,74 @@ class _FullRun:
         self._values: dict[str, list[object]] = {}
         self._candidates: dict[str, list[object]] = {}
         self._counts: dict[str, int] = {}
+        #: Plan (by id) -> the plans whose counts are decided with it in one pass.
+        self._groups: dict[int, list[PropertyPlan]] = {}
+        #: Plan (by id) -> its focus nodes with too few or too many values, once counted.
+        self._counted: dict[int, list[ox.NamedNode | ox.BlankNode]] = {}
+
+    def count_groups(self, plans: list[PropertyPlan]) -> list[list[int]]:
+        """The plans (as indexes) over the same large targets whose sh:minCount 1 and
+        sh:maxCount on a plain property one pass over the targets and those properties decides:
+        each property read once and grouped by node, instead of a MINUS and a GROUP BY over the
+        targets for each plan."""
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for index, plan in enumerate(plans):
+            counted = plan.min_count == 1 or plan.max_count is not None
+            plain = plan.path.startswith("<") and (plan.min_count or 0) <= 1
+            large = not plan.narrow_targets and self.target_count(plan) >= _COUNT_TOGETHER_FROM
+            if counted and plain and large:
+                groups.setdefault(plan.whole_targets, []).append(index)
+        return [group for group in groups.values() if len(group) > 1]
+
+    def count_together(self, plans: list[PropertyPlan]) -> None:
+        """Decide the counts of ``plans`` by group (``count_groups``) when they are needed."""
+        self._groups = {}
+        for group in self.count_groups(plans):
+            members = [plans[i] for i in group]
+            for plan in members:
+                self._groups[id(plan)] = members
+
+    def _counted_in_group(self, plan: PropertyPlan) -> list[ox.NamedNode | ox.BlankNode] | None:
+        """The plan's count violations from its group's pass; None if it has no group."""
+        group = self._groups.get(id(plan))
+        if group is None:
+            return None
+        if id(plan) not in self._counted:
+            self._count_pass(group)
+        return self._counted[id(plan)]
+
+    def _count_pass(self, group: list[PropertyPlan]) -> None:
+        """One GROUP BY over the union of the targets and each property of the group.
+
+        In a plain property's branch each row is one triple, so ``COUNT(?vN)`` is the number of
+        values of the node (the default graph holds each triple once); a node is a target when
+        its target branch gave it a row.
+        """
+        paths = {path: n for n, path in enumerate(sorted({p.path for p in group}))}
+        whole = _union(t.replace("{focus}", "") for t in group[0].whole_targets)
+        branches = [f"{{ ?this {path} ?v{n} }}" for path, n in paths.items()]
+        branches.append(f"{{ SELECT ?this (1 AS ?target) WHERE {{ {whole} }} }}")
+        tests: set[str] = set()
+        for plan in group:
+            values = f"COUNT(?v{paths[plan.path]})"
+            if plan.min_count == 1:
+                tests.add(f"{values} < 1")
+            if plan.max_count is not None:
+                tests.add(f"{values} > {plan.max_count}")
+        heads = " ".join(f"(COUNT(?v{n}) AS ?n{n})" for n in paths.values())
+        query = (
+            f"{_Queries(group[0], '').header}SELECT ?this {heads} WHERE "
+            f"{{ {' UNION '.join(branches)} }} GROUP BY ?this "
+            f"HAVING (COUNT(?target) > 0 && ({' || '.join(sorted(tests))}))"
+        )
+        found: dict[int, list[ox.NamedNode | ox.BlankNode]] = {id(plan): [] for plan in group}
+        for solution in self.store.query(query):  # type: ignore[union-attr]
+            for plan in group:
+                number = int(solution[f"n{paths[plan.path]}"].value)
+                few = plan.min_count == 1 and number < 1
+                if few or (plan.max_count is not None and number > plan.max_count):
+                    found[id(plan)].append(solution["this"])
+        self._counted.update(found)
 
     def values_of(self, header: str, path: str) -> list[object]:
         """The distinct objects of ``path`` over the whole graph."""
@@ -363,14 +446,17 @@ class _FullRun:
             return
         store, path = self.store, plan.path
         q = _Queries(plan, "")
-        if plan.min_count == 1:
+        counted = self._counted_in_group(plan)
+        if counted is not None:
+            yield from ((node, None) for node in counted)
+        elif plan.min_count == 1:
             yield from _focus_only(store, q.select("?this", f"MINUS {{ ?this {path} ?v }}"))
         elif plan.min_count is not None and plan.min_count > 1:
             having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {plan.min_count})"
             yield from _focus_only(
                 store, q.select("?this", f"OPTIONAL {{ ?this {path} ?value }}", having)
             )
-        if plan.max_count is not None:
+        if plan.max_count is not None and counted is None:
             having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {plan.max_count})"
             body = f"?this {path} ?value ."
             candidates = f"{q.header}SELECT ?this WHERE {{ {body} }} {_more_values_than(plan)}"
