@@ -323,7 +323,8 @@ class _FullRun:
     test, the distinct values of a path for the value tests), which are few on real data,
     and only those are checked again with the targets, by the same query a focused run uses.
     The distinct values of a path and the candidates of a test over a path are read once per
-    run and shared by every plan that needs them.
+    run and shared by every plan that needs them, and the counts of a large class's plain
+    properties are decided for all its plans in one pass (``count_groups``).
     """
 
     def __init__(self, store: ox.Store) -> None:
