@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -261,14 +261,14 @@ def _open(  # type: ignore[no-untyped-def]
     data: list[Path] | None,
     store: str | None,
     base: str = DEFAULT_BASE,
-    create: bool = True,
-    existing: bool = False,
+    missing: Literal["refuse", "create", "create on write"] = "refuse",
 ):
     """The graph a command works on: files in memory, else a store (a folder, or an engine's
     URL: ``store.backend``), else $VCKG_STORE.
 
-    ``existing`` is for commands that only read: a store folder that does not exist is then
-    bad input, rather than an empty store created for a question it cannot answer.
+    ``missing`` says what a store folder that does not exist means: bad input for a command
+    that only reads (rather than an empty store created for a question it cannot answer), a
+    new store for ``serve``, a store created by its first write for ``load``.
     """
     from valuechain_kg.graph import KnowledgeGraph
 
@@ -280,13 +280,14 @@ def _open(  # type: ignore[no-untyped-def]
             "no data given: pass --data PATH (an RDF file or CSV bundle folder), "
             "--store DIR|URL, or set VCKG_STORE"
         )
-    if existing and not folder.startswith(("http://", "https://")) and not Path(folder).exists():
+    remote = folder.startswith(("http://", "https://"))
+    if missing == "refuse" and not remote and not Path(folder).exists():
         where = "--store" if store else "VCKG_STORE"
         raise UsageError(
             f"{where}: there is no store at {folder}; load data into it first "
             f"(vckg load FILE --store {folder}), or name the folder of an existing store"
         )
-    kg = KnowledgeGraph.open(store=folder, base=base, create=create)
+    kg = KnowledgeGraph.open(store=folder, base=base, create=missing == "create")
     _opened.append(kg)
     return kg
 
@@ -353,7 +354,7 @@ def load(
 ) -> None:
     """Load files into the store atomically: all of them, validated, or nothing."""
     # A store folder that does not exist yet is created by a load that succeeds, only.
-    kg = _open(None, store, base, create=False)
+    kg = _open(None, store, base, missing="create on write")
     try:
         with _load_progress() as on_progress:
             added = kg.load(paths, validate=validate, on_progress=on_progress)
@@ -385,7 +386,7 @@ def validate(
         result = kg.read(files)
         report = kg.validate_with(result.quads, result.origins)  # type: ignore[attr-defined]
     else:
-        kg = _open(None, store, base, existing=True)
+        kg = _open(None, store, base)
         report = kg.validate_with()
     _render_report(report, fmt.value)
     if not report.conforms:
@@ -411,7 +412,7 @@ def sparql(
 ) -> None:
     """Run a SPARQL query: SELECT/ASK as a table or results format, CONSTRUCT as RDF."""
     text = _query_text(query)
-    kg = _open(data, store, existing=True)
+    kg = _open(data, store)
     try:
         result = kg.sparql(text)
     except SyntaxError as exc:
@@ -447,10 +448,10 @@ def export(
 
         if output is None:
             raise UsageError("--format edges-parquet writes a folder: give it with --out DIR")
-        counts = export_edge_tables(_open(data, store, existing=True), output)
+        counts = export_edge_tables(_open(data, store), output)
         stderr.print(f"wrote {len(counts)} edge tables to {output}")
         return
-    body = _open(data, store, existing=True).export(fmt.value)
+    body = _open(data, store).export(fmt.value)
     if output:
         output.write_bytes(body)
     else:
@@ -467,7 +468,7 @@ def info(
     ] = ReportFormat.table,
 ) -> None:
     """Counts of actors by role, relationships by type, impacts, involvements, leverage, ..."""
-    summary = _open(data, store, existing=True).info()
+    summary = _open(data, store).info()
     if fmt is ReportFormat.json:
         out.show_model(summary, stdout)
         return
@@ -532,7 +533,7 @@ def linked(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Who causes, contributes to, or is directly linked to an adverse impact."""
-    answer = _open(data, store, existing=True).linked_actors(
+    answer = _open(data, store).linked_actors(
         impact,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
@@ -557,7 +558,7 @@ def leverage(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Who holds leverage over the entities causing or contributing to an impact."""
-    answer = _open(data, store, existing=True).leverage(
+    answer = _open(data, store).leverage(
         impact,
         threshold=threshold,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
@@ -580,7 +581,7 @@ def impacts_of(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """Every impact an actor is linked to, and how."""
-    answer = _open(data, store, existing=True).impacts_of(
+    answer = _open(data, store).impacts_of(
         actor,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
@@ -607,7 +608,7 @@ def screen(
     exposure, never an impact)."""
     from valuechain_kg.cli.screening_output import show_risks
 
-    answer = _open(data, store, existing=True).screen(
+    answer = _open(data, store).screen(
         actor,
         **_analysis_options(max_hops, as_of, min_status, strict_products, limit, offset),
     )
@@ -632,7 +633,7 @@ def impacts(
     fmt: FormatOpt = AnswerFormat.table,
 ) -> None:
     """List impacts, most severe first."""
-    answer = _open(data, store, existing=True).impacts(
+    answer = _open(data, store).impacts(
         category=category,
         status=status.value if status else None,
         country=country,
@@ -684,7 +685,7 @@ def _batch(
         strict_products=options["strict_products"],
         threshold=options.get("threshold", 0.5),
     )
-    kg = None if edges is not None else _open(data, store, existing=True)
+    kg = None if edges is not None else _open(data, store)
     rows = run_batch(question, out, settings, kg=kg, edges=edges, master=master)
     stderr.print(f"wrote {rows} {question} rows to {out}")
 
@@ -837,7 +838,7 @@ def serve(
 
         kg = KnowledgeGraph.open()  # the demo in memory: nothing to keep
     else:
-        kg = _open(data, store)
+        kg = _open(data, store, missing="create")
     if demo and kg.is_empty():
         sources = [Path(p) for p in DEMO_DATA if Path(p).exists()]
         stderr.print(f"loading demo data from {', '.join(map(str, sources))} ...")

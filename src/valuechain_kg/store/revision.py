@@ -44,6 +44,11 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _size_file(revision_file: Path) -> Path:
+    """Where the number of quads is kept: ``size``, beside the revision file."""
+    return revision_file.with_name("size")
+
+
 class StoreRevision:
     """The revision of one store handle; persisted beside the store when it is on disk."""
 
@@ -114,7 +119,7 @@ class StoreRevision:
         if self._file is None or self._dirty:
             return None
         try:
-            token, count = (self._file.with_name("size").read_text(encoding="ascii")).split()
+            token, count = _size_file(self._file).read_text(encoding="ascii").split()
         except (OSError, UnicodeDecodeError, ValueError):
             return None
         return int(count) if token == self._token and count.isdigit() else None
@@ -125,7 +130,7 @@ class StoreRevision:
             return
         assert self._file is not None
         with contextlib.suppress(OSError):
-            _write_atomically(self._file.with_name("size"), f"{self._token} {count}\n")
+            _write_atomically(_size_file(self._file), f"{self._token} {count}\n")
 
     def begin(self) -> None:
         """A write is about to start: until :meth:`commit`, no saved state matches the store."""

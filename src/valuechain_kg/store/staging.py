@@ -23,6 +23,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -184,13 +185,19 @@ class Staging:
         except ValueError as exc:
             raise InputError([InputProblem(Location(str(path)), str(exc))]) from exc
 
-    def extend(self, quads: Iterable[ox.Quad]) -> None:
+    @contextmanager
+    def _full_disk_reported(self) -> Iterator[None]:
+        """A full disk as StoreFull naming the store; any other OSError as it is."""
         try:
-            self.store.bulk_extend(quads)
+            yield
         except OSError as exc:
             if is_disk_full(exc):
                 raise self._full(exc) from exc
             raise
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        with self._full_disk_reported():
+            self.store.bulk_extend(quads)
 
     def compact(self) -> None:
         """Compact an on-disk staging store into one sorted run per index (RocksDB's full
@@ -199,12 +206,8 @@ class Staging:
         and reads a compacted store much faster than the cost of compacting it."""
         if self.path is None:
             return
-        try:
+        with self._full_disk_reported():
             self.store.optimize()
-        except OSError as exc:
-            if is_disk_full(exc):
-                raise self._full(exc) from exc
-            raise
 
     def quads(self) -> Iterator[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)

@@ -165,7 +165,7 @@ def _halves(
     values and candidates both processes then read twice cost little beside them.
     """
 
-    def weight(unit: list[int]) -> int:
+    def unit_weight(unit: list[int]) -> int:
         if len(unit) == 1:
             return weights[unit[0]]
         return weights[unit[0]] * (len({plans[i].path for i in unit}) + 1) // 2
@@ -174,10 +174,10 @@ def _halves(
     units = [*together, *([i] for i in range(len(plans)) if i not in grouped)]
     shares: tuple[list[PropertyPlan], list[PropertyPlan]] = ([], [])
     loads = [0, 0]
-    for weight_of, unit in sorted(((weight(unit), unit) for unit in units), reverse=True):
+    for weight, unit in sorted(((unit_weight(unit), unit) for unit in units), reverse=True):
         lighter = 0 if loads[0] <= loads[1] else 1
         shares[lighter].extend(plans[i] for i in unit)
-        loads[lighter] += weight_of + 1
+        loads[lighter] += weight + 1
     return shares
 
 
