@@ -265,3 +265,26 @@ def test_a_triple_term_opening_across_a_read_chunk_border_is_still_checked(
         check_rdf_file(path, ox.RdfFormat.N_TRIPLES)
     plain = _numbers(tmp_path / "plain.nt", 0, 10)
     check_rdf_file(plain, ox.RdfFormat.N_TRIPLES)
+
+
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS])
+def test_a_triple_term_is_found_after_parentheses_and_at_the_first_byte(
+    tmp_path: Path, fmt: ox.RdfFormat
+) -> None:
+    from valuechain_kg.ingest.rdf_limits import MAX_TURTLE_DEPTH, check_rdf_file
+
+    depth = MAX_TURTLE_DEPTH + 1
+    deep = "<<( <http://e/s> <http://e/p> " * depth + '"1"' + " )>>" * depth
+    # Parentheses in literals and IRIs come first; then the triple term, as a subject.
+    noise = f'<{EX}a(1)> <{EX}b> "x (y) ((z" .\n' * 50
+    for name, text in (
+        ("after.nt", noise + f"{deep} <http://e/p> <http://e/o> .\n"),
+        ("first.nt", f"{deep} <http://e/p> <http://e/o> .\n"),
+    ):
+        path = tmp_path / name
+        path.write_text(text)
+        with pytest.raises(InputError, match="nest"):
+            check_rdf_file(path, fmt)
+    plain = tmp_path / "plain.nt"
+    plain.write_text(noise + f'<{EX}a> <{EX}b> "<<" .\n<{EX}a> <{EX}b> "<<x(" .\n')
+    check_rdf_file(plain, fmt)
