@@ -199,9 +199,11 @@ def _difference_on_a_copy(
     return added, removed
 
 
-#: Quads in a load into an empty store from which the staging store is compacted before its
-#: full validation (``Staging.compact``): below it, compacting costs more than it saves.
-COMPACT_BEFORE_VALIDATING_FROM = 3_000_000
+#: Bytes of a staging store on disk from which a load into an empty store is compacted before
+#: its full validation (``Staging.compact``): below it, compacting costs more than it saves.
+#: The files' size stands for the quads they hold (about 3 million of the synthetic data's),
+#: read without scanning them.
+COMPACT_BEFORE_VALIDATING_FROM = 256 * 2**20
 
 
 def load_staged(
@@ -213,7 +215,8 @@ def load_staged(
     """Commit a staged load into ``store``, after validating it with the store; how many new.
 
     Into an empty store the staging store is validated whole (compacted first when it is
-    large) and becomes the store (``GraphStore.take_over``); into one that holds data the
+    large, and counted after that, which then reads one sorted run per index) and becomes
+    the store (``GraphStore.take_over``); into one that holds data the
     staging quads are validated incrementally against it and added in one transaction,
     streamed from the staging store and counted on the way: the quads the store did not hold
     yet are the load's new ones.
@@ -223,15 +226,15 @@ def load_staged(
     """
     with WRITE_LOCK:
         if store.is_empty():
-            count = staging.count()
             if validate:
                 from valuechain_kg.validation import validate_store
 
-                if count >= COMPACT_BEFORE_VALIDATING_FROM:
+                if staging.bytes_on_disk() >= COMPACT_BEFORE_VALIDATING_FROM:
                     staging.compact()
                 report = validate_store(staging.store, origins=origins)
                 if not report.conforms:
                     raise ValidationFailed(report)
+            count = staging.count()
             store.take_over(staging, count)
             return count
         if validate:

@@ -209,6 +209,14 @@ class Staging:
         with self._full_disk_reported():
             self.store.optimize()
 
+    def bytes_on_disk(self) -> int:
+        """The size of the staging store's files (0 in memory), read from the folder alone."""
+        if self.path is None:
+            return 0
+        with self._full_disk_reported():
+            self.store.flush()
+        return sum(entry.stat().st_size for entry in os.scandir(self.path) if entry.is_file())
+
     def quads(self) -> Iterator[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
 
