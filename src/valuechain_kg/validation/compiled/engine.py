@@ -12,6 +12,7 @@ callers cannot tell the engines apart.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -133,9 +134,9 @@ def _full_run(
 ) -> set[ValidationResult]:
     run = _FullRun(store)
 
-    def results(share: list[PropertyPlan]) -> set[ValidationResult]:
-        run.count_together(share)
-        return {_result(p, n, v, origins) for p in share for n, v in run.violations(p)}
+    def results(chosen: list[PropertyPlan]) -> set[ValidationResult]:
+        run.count_together(chosen)
+        return {_result(p, n, v, origins) for p in chosen for n, v in run.violations(p)}
 
     # Counted before any fork, so both processes start with the counts. A SPARQL target is
     # not counted (counting would run it): it joins several properties of a large class, so
@@ -148,21 +149,24 @@ def _full_run(
         processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and can_fork() else 1
     if processes < 2:
         return results(plans)
-    here, there = _halves(plans, weights, run.count_groups(plans))
-    mine, theirs = in_two_processes(lambda: results(here), lambda: results(there))
-    return mine | theirs
+    units = _units(plans, weights, run.count_groups(plans))
+    found: set[ValidationResult] = set()
+    for part in in_two_processes([partial(results, unit) for unit in units]):
+        found |= part
+    return found
 
 
-def _halves(
+def _units(
     plans: list[PropertyPlan], weights: list[int], together: list[list[int]]
-) -> tuple[list[PropertyPlan], list[PropertyPlan]]:
-    """Two shares of about equal work: the heaviest units first, each to the lighter share.
+) -> list[list[PropertyPlan]]:
+    """The jobs of a full run in two processes, the heaviest first, so that the last ones
+    either process takes are short.
 
     A unit is a plan, or the plans (by index) of one group in ``together``, whose counts one
-    pass decides (``_FullRun.count_groups``) and which are kept in one share for it; that pass
+    pass decides (``_FullRun.count_groups``) and which are kept in one job for it; that pass
     reads each of the group's properties once, and weighs about half a plan's two passes per
-    property. Other plans are split one by one rather than kept together by targets: the path
-    values and candidates both processes then read twice cost little beside them.
+    property. Other plans are jobs of their own rather than kept together by targets: the path
+    values and candidates both processes may then read twice cost little beside them.
     """
 
     def unit_weight(unit: list[int]) -> int:
@@ -172,13 +176,8 @@ def _halves(
 
     grouped = {i for group in together for i in group}
     units = [*together, *([i] for i in range(len(plans)) if i not in grouped)]
-    shares: tuple[list[PropertyPlan], list[PropertyPlan]] = ([], [])
-    loads = [0, 0]
-    for weight, unit in sorted(((unit_weight(unit), unit) for unit in units), reverse=True):
-        lighter = 0 if loads[0] <= loads[1] else 1
-        shares[lighter].extend(plans[i] for i in unit)
-        loads[lighter] += weight + 1
-    return shares
+    heaviest = sorted(units, key=lambda unit: (-unit_weight(unit), unit))
+    return [[plans[i] for i in unit] for unit in heaviest]
 
 
 def _focus_clause(focus_nodes: Iterable[str] | None) -> str:
