@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_a_failed_load_leaves_the_store_as_it_was_and_no_folder(
         assert _leftovers(target) == []
 
 
-def test_a_large_validated_load_is_compacted_first_and_checked_the_same(
+def test_a_large_validated_load_is_compacted_beside_its_validation_and_checked_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from valuechain_kg.service import writes
@@ -136,6 +137,7 @@ def test_a_large_validated_load_is_compacted_first_and_checked_the_same(
     compact = Staging.compact
 
     def counted_compact(self: Staging) -> None:
+        assert threading.current_thread() is not threading.main_thread()
         compacted.append(len(self.store))
         compact(self)
 

@@ -300,6 +300,78 @@ def test_a_full_run_split_over_two_processes_gives_the_same_report(
     assert_same(validate(all_quads(store)), two)
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_work_alongside_a_full_run_runs_beside_its_first_plans_and_the_report_is_the_same(
+    processes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from valuechain_kg.validation.compiled import compile_shapes, engine, run_plans
+    from valuechain_kg.validation.shapes import load_shapes
+
+    store = chain_store()
+    for case in ("actor without name", *list(MUTATIONS)[:6]):
+        store.update(sparql_prefixes() + MUTATIONS[case].update)
+    plans = compile_shapes(load_shapes(None))
+    alone = run_plans(store, plans, None, {}, processes=processes)
+
+    seen: list[tuple[float, str]] = []
+    violations = engine._FullRun.violations
+
+    def recorded(self: engine._FullRun, plan: engine.PropertyPlan):  # type: ignore[no-untyped-def]
+        seen.append((time.monotonic(), threading.current_thread().name))
+        return violations(self, plan)
+
+    monkeypatch.setattr(engine._FullRun, "violations", recorded)
+    window: list[float] = []
+
+    def work() -> None:
+        # Ends once the run has gone through a few plans, however fast the machine.
+        window.append(time.monotonic())
+        while len(seen) < 3 and time.monotonic() < window[0] + 30:
+            time.sleep(0.001)
+        window.append(time.monotonic())
+
+    beside = run_plans(store, plans, None, {}, processes=processes, alongside=work)
+    assert beside.results == alone.results
+    assert len(window) == 2 and threading.active_count() == 1
+    here = [at for at, thread in seen if thread == threading.current_thread().name]
+    # Plans ran here while the work ran, and (in this process) none ran in its thread.
+    assert any(window[0] <= at <= window[1] for at in here)
+    assert all(thread == threading.current_thread().name for _, thread in seen)
+    # The rest waited for the work: in this process when it runs alone.
+    if processes == 1:
+        assert len(seen) == len(plans) and any(at > window[1] for at in here)
+
+
+def test_an_error_alongside_a_full_run_is_raised_and_a_focused_run_does_the_work_first() -> None:
+    import threading
+
+    from valuechain_kg.validation.compiled import compile_shapes, run_plans
+    from valuechain_kg.validation.shapes import load_shapes
+
+    store = chain_store()
+    plans = compile_shapes(load_shapes(None))
+
+    def broken() -> None:
+        raise OSError("no space left on device")
+
+    with pytest.raises(OSError, match="no space"):
+        run_plans(store, plans, None, {}, processes=1, alongside=broken)
+    assert threading.active_count() == 1
+
+    order: list[str] = []
+    run = run_plans(
+        store,
+        plans,
+        {"https://w3id.org/valuechain/id/brand"},
+        {},
+        alongside=lambda: order.append("work"),
+    )
+    assert order == ["work"] and run.conforms
+
+
 # --- SPARQL targets written twice: for a few focus nodes and for the whole graph -------------
 
 _WHOLE_GRAPH_CASES = {

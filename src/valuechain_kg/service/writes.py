@@ -199,8 +199,9 @@ def _difference_on_a_copy(
     return added, removed
 
 
-#: Bytes of a staging store on disk from which a load into an empty store is compacted before
-#: its full validation (``Staging.compact``): below it, compacting costs more than it saves.
+#: Bytes of a staging store on disk from which a load into an empty store is compacted for its
+#: full validation (``Staging.compact``), beside the validation's cheapest plans and before the
+#: others: below it, compacting costs more than it saves.
 #: The files' size stands for the quads they hold (about 3 million of the synthetic data's),
 #: read without scanning them.
 COMPACT_BEFORE_VALIDATING_FROM = 256 * 2**20
@@ -214,12 +215,12 @@ def load_staged(
 ) -> int:
     """Commit a staged load into ``store``, after validating it with the store; how many new.
 
-    Into an empty store the staging store is validated whole (compacted first when it is
-    large, and counted after that, which then reads one sorted run per index) and becomes
-    the store (``GraphStore.take_over``); into one that holds data the
-    staging quads are validated incrementally against it and added in one transaction,
-    streamed from the staging store and counted on the way: the quads the store did not hold
-    yet are the load's new ones.
+    Into an empty store the staging store is validated whole (compacted when it is large,
+    in a thread beside the validation's cheapest plans and before its heavy ones; counted
+    after that, which then reads one sorted run per index) and becomes the store
+    (``GraphStore.take_over``); into one that holds data the staging quads are validated
+    incrementally against it and added in one transaction, streamed from the staging store
+    and counted on the way: the quads the store did not hold yet are the load's new ones.
 
     Raises ValidationFailed (store untouched) when the store plus the load would break a
     shape with Violation severity, StoreFull (store untouched) when the disk is full.
@@ -229,9 +230,9 @@ def load_staged(
             if validate:
                 from valuechain_kg.validation import validate_store
 
-                if staging.bytes_on_disk() >= COMPACT_BEFORE_VALIDATING_FROM:
-                    staging.compact()
-                report = validate_store(staging.store, origins=origins)
+                large = staging.bytes_on_disk() >= COMPACT_BEFORE_VALIDATING_FROM
+                compaction = staging.compact if large else None
+                report = validate_store(staging.store, origins=origins, alongside=compaction)
                 if not report.conforms:
                     raise ValidationFailed(report)
             count = staging.count()

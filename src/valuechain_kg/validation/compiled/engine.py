@@ -11,7 +11,7 @@ callers cannot tell the engines apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from valuechain_kg.errors import Location
 from valuechain_kg.namespaces import RDF_TYPE, RDFS
 from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.validation.compiled.plan import PropertyPlan, compile_shapes
-from valuechain_kg.validation.compiled.split import can_fork, in_two_processes
+from valuechain_kg.validation.compiled.split import Beside, can_fork, in_two_processes
 from valuechain_kg.validation.compiled.values import less_or_equal, to_rdflib_term
 from valuechain_kg.validation.report import ValidationReport, ValidationResult
 from valuechain_kg.validation.shapes import load_shapes
@@ -52,6 +52,7 @@ def validate_store(
     focus_nodes: set[str] | None = None,
     origins: Mapping[str, Location] | None = None,
     shapes: Path | None = None,
+    alongside: Callable[[], object] | None = None,
 ) -> ValidationReport:
     """Check a store's default graph against the shapes, with pyshacl's verdicts.
 
@@ -66,6 +67,11 @@ def validate_store(
         Node IRI -> the CSV file and line it came from, copied onto its results.
     shapes:
         A shapes file or folder; by default the project's ``shapes/``.
+    alongside:
+        Work on the same store that the run's heavy plans are best run after, such as a
+        compaction (``Store.optimize``): a full run does it in a thread while it runs its
+        cheapest plans, and waits for it before the others; a focused run does it first.
+        Its error is raised.
 
     Raises
     ------
@@ -85,7 +91,7 @@ def validate_store(
     """
     oxigraph = store if isinstance(store, ox.Store) else store.oxigraph
     plans = compile_shapes(load_shapes(shapes))
-    return run_plans(oxigraph, plans, focus_nodes, origins or {})
+    return run_plans(oxigraph, plans, focus_nodes, origins or {}, alongside=alongside)
 
 
 def validate_quads(
@@ -108,16 +114,22 @@ def run_plans(
     focus_nodes: set[str] | None,
     origins: Mapping[str, Location],
     processes: int | None = None,
+    alongside: Callable[[], object] | None = None,
 ) -> ValidationReport:
     """Every plan's results over a store, deduplicated and ordered as the reference does.
 
     A full run (``focus_nodes`` None) over many focus nodes uses two processes where that is
-    safe (``split``); ``processes`` 1 or 2 decides instead, for the tests.
+    safe (``split``); ``processes`` 1 or 2 decides instead, for the tests. ``alongside`` is
+    as in ``validate_store``.
     """
-    if focus_nodes is not None and not focus_nodes:
-        return ValidationReport.of([])
     if focus_nodes is None:
-        return ValidationReport.of(list(_full_run(store, list(plans), origins, processes)))
+        return ValidationReport.of(
+            list(_full_run(store, list(plans), origins, processes, alongside))
+        )
+    if alongside is not None:
+        alongside()
+    if not focus_nodes:
+        return ValidationReport.of([])
     found: set[ValidationResult] = set()
     focus = _focus_clause(focus_nodes)
     for plan in plans:
@@ -131,26 +143,46 @@ def _full_run(
     plans: list[PropertyPlan],
     origins: Mapping[str, Location],
     processes: int | None,
+    alongside: Callable[[], object] | None = None,
 ) -> set[ValidationResult]:
+    """The results of every plan over the whole graph.
+
+    Work ``alongside`` runs in a thread while this one counts the targets and runs the
+    cheapest plans; the rest wait for it, in two processes once it is done (a fork with the
+    thread still running could copy a lock it holds).
+    """
     run = _FullRun(store)
 
     def results(chosen: list[PropertyPlan]) -> set[ValidationResult]:
         run.count_together(chosen)
         return {_result(p, n, v, origins) for p in chosen for n, v in run.violations(p)}
 
-    # Counted before any fork, so both processes start with the counts. A SPARQL target is
-    # not counted (counting would run it): it joins several properties of a large class, so
-    # it weighs as several passes over the largest targets.
-    counted = [None if p.narrow_targets else run.target_count(p) for p in plans]
-    largest = max((n for n in counted if n is not None), default=0)
-    weights = [_NARROW_PASSES * largest if n is None else n for n in counted]
+    forkable = can_fork()
+    beside = None if alongside is None else Beside(alongside)
+    found: set[ValidationResult] = set()
+    try:
+        # Counted before any fork, so both processes start with the counts. A SPARQL target
+        # is not counted (counting would run it): it joins several properties of a large
+        # class, so it weighs as several passes over the largest targets.
+        counted = [None if p.narrow_targets else run.target_count(p) for p in plans]
+        largest = max((n for n in counted if n is not None), default=0)
+        weights = [_NARROW_PASSES * largest if n is None else n for n in counted]
+        units = _units(plans, weights, run.count_groups(plans))
+        while beside is not None and beside.running() and units:
+            found |= results(units.pop())
+    except BaseException:
+        if beside is not None:
+            beside.join(raising=False)
+        raise
+    if beside is not None:
+        beside.join()
     if processes is None:
         focus_nodes = sum(n for n in counted if n is not None)
-        processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and can_fork() else 1
-    if processes < 2:
-        return results(plans)
-    units = _units(plans, weights, run.count_groups(plans))
-    found: set[ValidationResult] = set()
+        processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and forkable else 1
+    if processes < 2 or len(units) < 2:
+        for unit in units:
+            found |= results(unit)
+        return found
     for part in in_two_processes([partial(results, unit) for unit in units]):
         found |= part
     return found

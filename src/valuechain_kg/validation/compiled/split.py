@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar, cast
 
-__all__ = ["can_fork", "in_two_processes"]
+__all__ = ["Beside", "can_fork", "in_two_processes"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,33 @@ _NUMBER = struct.Struct("<I")
 def can_fork() -> bool:
     """Whether a fork here copies no other thread's half-held lock."""
     return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Beside:
+    """Work run in a thread beside this thread's own, such as a compaction of the store, which
+    pyoxigraph runs without the interpreter lock; ``join`` waits for it and raises its error.
+    """
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="beside")
+        self._thread.start()
+
+    def _run(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # raised again by join, in the thread that waits
+            self._error = exc
+
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, raising: bool = True) -> None:
+        """Wait for the work; then raise its error, unless ``raising`` is False (the waiting
+        thread is already raising one of its own)."""
+        self._thread.join()
+        if raising and self._error is not None:
+            raise self._error
 
 
 def _taken(queue: int) -> Iterator[int]:
