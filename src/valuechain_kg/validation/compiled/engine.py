@@ -191,8 +191,8 @@ def _full_run(
 def _units(
     plans: list[PropertyPlan], weights: list[int], together: list[list[int]]
 ) -> list[list[PropertyPlan]]:
-    """The jobs of a full run in two processes, the heaviest first, so that the last ones
-    either process takes are short.
+    """The jobs of a full run, the heaviest first, so that the last ones either of two
+    processes takes are short; work alongside the run takes the cheapest, from the end.
 
     A unit is a plan, or the plans (by index) of one group in ``together``, whose counts one
     pass decides (``_FullRun.count_groups``) and which are kept in one job for it; that pass

@@ -77,11 +77,9 @@ def in_two_processes(jobs: Sequence[Callable[[], T]]) -> list[T]:
     caller's code (it leaves with ``os._exit``).
     """
     numbers = b"".join(_NUMBER.pack(n) for n in range(len(jobs)))
-    queue, feed = os.pipe()
     if len(numbers) > 65_536:  # more than a pipe is sure to hold before anyone reads
-        os.close(queue)
-        os.close(feed)
         raise ValueError(f"too many jobs for one queue: {len(jobs)}")
+    queue, feed = os.pipe()
     os.write(feed, numbers)
     os.close(feed)
     read_end, write_end = os.pipe()
