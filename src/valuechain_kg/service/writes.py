@@ -202,8 +202,8 @@ def _difference_on_a_copy(
 #: Bytes of a staging store on disk from which a load into an empty store is compacted for its
 #: full validation (``Staging.compact``), beside the validation's cheapest plans and before the
 #: others: below it, compacting costs more than it saves.
-#: The files' size stands for the quads they hold (about 3 million of the synthetic data's),
-#: read without scanning them.
+#: The files' size stands for the quads they hold, and is read without scanning them
+#: (``bench/RESULTS.md`` names how many quads it comes to).
 COMPACT_BEFORE_VALIDATING_FROM = 256 * 2**20
 
 
