@@ -158,9 +158,8 @@ def _full_run(
         return {_result(p, n, v, origins) for p in chosen for n, v in run.violations(p)}
 
     forkable = can_fork()
-    beside = None if alongside is None else Beside(alongside)
     found: set[ValidationResult] = set()
-    try:
+    with Beside(alongside) as beside:
         # Counted before any fork, so both processes start with the counts. A SPARQL target
         # is not counted (counting would run it): it joins several properties of a large
         # class, so it weighs as several passes over the largest targets.
@@ -168,14 +167,8 @@ def _full_run(
         largest = max((n for n in counted if n is not None), default=0)
         weights = [_NARROW_PASSES * largest if n is None else n for n in counted]
         units = _units(plans, weights, run.count_groups(plans))
-        while beside is not None and beside.running() and units:
+        while beside.running() and units:
             found |= results(units.pop())
-    except BaseException:
-        if beside is not None:
-            beside.join(raising=False)
-        raise
-    if beside is not None:
-        beside.join()
     if processes is None:
         focus_nodes = sum(n for n in counted if n is not None)
         processes = 2 if focus_nodes >= _TWO_PROCESSES_FROM and forkable else 1

@@ -37,29 +37,35 @@ def can_fork() -> bool:
 
 
 class Beside:
-    """Work run in a thread beside this thread's own, such as a compaction of the store, which
-    pyoxigraph runs without the interpreter lock; ``join`` waits for it and raises its error.
+    """Work run in a thread beside the block of a ``with``, such as a compaction of the store,
+    which pyoxigraph runs without the interpreter lock. Leaving the block waits for the work,
+    then raises its error unless the block is already raising its own. No work, no thread.
     """
 
-    def __init__(self, work: Callable[[], object]) -> None:
+    def __init__(self, work: Callable[[], object] | None) -> None:
+        self._work = work
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="beside")
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Beside:
+        if self._work is not None:
+            self._thread = threading.Thread(target=self._run, args=(self._work,), name="beside")
+            self._thread.start()
+        return self
 
     def _run(self, work: Callable[[], object]) -> None:
         try:
             work()
-        except BaseException as exc:  # raised again by join, in the thread that waits
+        except BaseException as exc:  # raised again on leaving the block, in its thread
             self._error = exc
 
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return self._thread is not None and self._thread.is_alive()
 
-    def join(self, raising: bool = True) -> None:
-        """Wait for the work; then raise its error, unless ``raising`` is False (the waiting
-        thread is already raising one of its own)."""
-        self._thread.join()
-        if raising and self._error is not None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if kind is None and self._error is not None:
             raise self._error
 
 
