@@ -5,6 +5,7 @@ ignored when it does not, and, in a server, the previous one answering while a r
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -345,6 +346,30 @@ def test_a_file_of_another_revision_or_not_ours_is_not_read(tmp_path: Path) -> N
     assert saved.load(p.revision) is None
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"cvaluechain_kg.analysis.gone_module\nGone\n)\x81.",  # a class since moved
+        b"c__builtin__\nlen\n(I5\ntR.",  # a constructor whose arguments no longer fit
+    ],
+)
+def test_a_file_another_version_wrote_is_rebuilt_not_raised(tmp_path: Path, body: bytes) -> None:
+    """Same header and revision, but a body this version of the package cannot restore."""
+    store = tmp_path / "kg"
+    kg = KnowledgeGraph.open(store, data=[COBALT])
+    p = kg.projection()
+    kg.close()
+    saved = ProjectionFile(store)
+    head = saved.path.read_bytes().split(b"\n", 2)
+    saved.path.write_bytes(head[0] + b"\n" + head[1] + b"\n" + body)
+    assert saved.saved_revision() == p.revision
+    assert saved.load(p.revision) is None
+    again = KnowledgeGraph.open(store)
+    assert again.linked_actors("cobalt-child-labour-drc").total > 0
+    assert (again.projection_builds, again.projection_loads) == (1, 0)
+    again.close()
+
+
 # --- a server answers from the previous projection while rebuilding ----------------------------
 
 
@@ -503,24 +528,31 @@ def test_the_impact_table_is_kept_across_a_write_that_touches_no_impact() -> Non
 
 def test_projection_parts_pickle_as_a_call_of_their_class_with_every_field() -> None:
     from valuechain_kg.analysis.leverage import LeverageEdge
-    from valuechain_kg.analysis.projection import Involvement, LeveragePart, RelationEdge
+    from valuechain_kg.analysis.projection import Involvement
 
     kg = KnowledgeGraph.open(data=[COBALT])
     projection = kg.projection()
     parts = [
-        RelationEdge(3, 4, "invests-in", True, 0.25, 0.5, "2020-01-01", "2024-12-31", "r", (1, 2)),
-        *projection.edges[:3],
-        *projection.leverage_parts[:3],
+        *list(projection.leverage.edges.values())[:3],
         *[i for found in projection.involvements.values() for i in found][:3],
     ]
-    kinds = {type(p) for p in parts}
-    assert {RelationEdge, LeveragePart, Involvement} <= kinds
-    assert any(isinstance(p, LeveragePart) and isinstance(p.edge, LeverageEdge) for p in parts)
+    assert {type(p) for p in parts} == {LeverageEdge, Involvement}
     for part in parts:
         rebuilt, values = part.__reduce__()  # type: ignore[misc]
         assert rebuilt is type(part)
         assert pickle.loads(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) == part
     kg.close()
+
+
+def test_a_pair_with_one_leverage_part_shares_its_edge_object_with_the_network() -> None:
+    """So a saved projection holds, and restores, one object for both."""
+    projection = KnowledgeGraph.open(data=[COBALT]).projection()
+    parts = projection.leverage_parts
+    pairs = Counter(zip(parts.holder, parts.target, strict=True))
+    single = [n for n in range(len(parts)) if pairs[parts.holder[n], parts.target[n]] == 1]
+    assert single
+    for n in single:
+        assert projection.leverage.edges[parts.holder[n], parts.target[n]] is parts.edge[n]
 
 
 def test_reading_a_saved_projection_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:

@@ -175,7 +175,12 @@ class LeverageNetwork(Generic[N]):
 
 def _join(old: LeverageEdge | None, new: LeverageEdge) -> LeverageEdge:
     if old is None:
-        return LeverageEdge(new.strength, tuple(sorted(set(new.bases))), new.sources, new.asserted)
+        bases = tuple(sorted(set(new.bases)))
+        # The same object when nothing changes: a projection then holds (and a saved one
+        # restores) one edge for a pair's only part and for the pair.
+        if bases == new.bases:
+            return new
+        return LeverageEdge(new.strength, bases, new.sources, new.asserted)
     return LeverageEdge(
         max(old.strength, new.strength),
         tuple(sorted(set(old.bases) | set(new.bases))),

@@ -200,15 +200,16 @@ def _blocked_edges(
     edges = p.edges
     if window is not None:
         started, ended = window
+        valid_from, valid_until = edges.valid_from, edges.valid_until
         for n in p.dated_edges:
-            edge = edges[n]
-            if not _overlaps(edge.valid_from, edge.valid_until, started, ended):
+            if not _overlaps(valid_from[n], valid_until[n], started, ended):
                 blocked.add(n)
     if min_rank > 0:
         candidates: Iterable[int] = (
             p.claimed_edges if min_rank <= ASSERTION_RANK[DEFAULT_ASSERTION] else range(len(edges))
         )
-        blocked.update(n for n in candidates if _rank(edges[n].assertion) < min_rank)
+        assertion = edges.assertion
+        blocked.update(n for n in candidates if _rank(assertion[n]) < min_rank)
     return frozenset(blocked)
 
 
@@ -231,7 +232,8 @@ def _walk(
     seen: dict[int, int] = {}
     parent: dict[int, tuple[int, int]] = {}
     best: dict[int, int] = {}  # node -> its best financial state
-    edges, inputs = p.edges, p.inputs
+    sources, targets, carried_by = p.edges.source, p.edges.target, p.edges.products
+    inputs = p.inputs
     financial_in, flow_in, flow_out = p.financial_in, p.flow_in, p.flow_out
     frontier: list[int] = []
 
@@ -278,16 +280,15 @@ def _walk(
                 for e in financial_in[node]:
                     if e in blocked:
                         continue
-                    nxt = ((edges[e].source * 3) * width) * 2 + cont
+                    nxt = ((sources[e] * 3) * width) * 2 + cont
                     reach(nxt, depth, (state, e), following)
                 continue
             upstream = phase == _UPSTREAM
             for e in flow_in[node] if upstream else flow_out[node]:
                 if e in blocked:
                     continue
-                edge = edges[e]
-                other = edge.source if upstream else edge.target
-                carried = edge.products
+                other = sources[e] if upstream else targets[e]
+                carried = carried_by[e]
                 moves: list[tuple[int, int]]
                 if not carried:
                     if strict:
@@ -398,20 +399,20 @@ def _reachable_causes(p: Projection, actor: int, max_hops: int) -> set[int]:
     seen = {start}
     reached = {actor}
     frontier = [start]
-    edges = p.edges
+    sources, targets = p.edges.source, p.edges.target
     for _ in range(max_hops):
         following: list[int] = []
         for state in frontier:
             node, phase = divmod(state, 3)
             steps: list[int] = []
             if phase == _FINANCIAL:
-                steps += [edges[e].target * 3 + _FINANCIAL for e in p.financial_out[node]]
+                steps += [targets[e] * 3 + _FINANCIAL for e in p.financial_out[node]]
             # Walking forwards, the downstream-of-E phase runs against flow edges and the
             # upstream-of-E phase along them; either may begin wherever the financial part ends.
             if phase in (_FINANCIAL, _UPSTREAM):
-                steps += [edges[e].target * 3 + _UPSTREAM for e in p.flow_out[node]]
+                steps += [targets[e] * 3 + _UPSTREAM for e in p.flow_out[node]]
             if phase in (_FINANCIAL, _DOWNSTREAM):
-                steps += [edges[e].source * 3 + _DOWNSTREAM for e in p.flow_in[node]]
+                steps += [sources[e] * 3 + _DOWNSTREAM for e in p.flow_in[node]]
             for nxt in steps:
                 if nxt not in seen:
                     seen.add(nxt)

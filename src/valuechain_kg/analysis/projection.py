@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from valuechain_kg import vocabulary as vocab
+from valuechain_kg.analysis.columns import EdgeTable, LeveragePart, PartTable, RelationEdge
 from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork, derived_strength
 from valuechain_kg.analysis.pickling import pickled_as_call
 from valuechain_kg.analysis.risk_rows import EMPTY_SCREENING, ScreeningRows
@@ -31,12 +32,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "EdgeTable",
     "Involvement",
     "Projection",
     "ProjectionRows",
     "RelationRow",
     "RelationEdge",
     "LeveragePart",
+    "PartTable",
     "actor_kind",
     "asserted_part",
     "assemble_projection",
@@ -58,43 +61,6 @@ _RELATION_SLUGS = {**_FLOW_SLUGS, **_FINANCIAL_SLUGS}
 _MODE_SLUGS = {iri: slug for slug, iri in vocab.MODES.items()}
 _BASIS_SLUGS = {iri: slug for slug, iri in vocab.BASES.items()}
 _ROLE_SLUGS = {iri: slug for slug, iri in vocab.ROLES.items()}
-
-
-@pickled_as_call
-@dataclass(frozen=True, slots=True)
-class RelationEdge:
-    """A business relationship as stored: ``source`` supplies/invests in/... ``target``."""
-
-    source: int
-    target: int
-    relation: str  #: the CSV slug, e.g. ``supplies`` or ``invests-in``
-    financial: bool
-    ownership_share: float | None = None
-    revenue_share: float | None = None
-    valid_from: str | None = None
-    valid_until: str | None = None
-    iri: str | None = None  #: the reified ``vc:BusinessRelationship`` node, if any
-    #: What flows on it (product numbers, sorted); empty when the data does not say.
-    products: tuple[int, ...] = ()
-    #: How far the relationship is established (an ``ASSERTIONS`` slug).
-    assertion: str = vocab.DEFAULT_ASSERTION
-
-
-@pickled_as_call
-@dataclass(frozen=True, slots=True)
-class LeveragePart:
-    """One source of leverage before pairs are joined: an asserted ``vc:Leverage`` claim
-    (``relation`` None) or the share on relationship edge number ``relation``.
-
-    Kept apart so that an answer can drop what its impact's period or its ``min_status``
-    excludes and join the rest again (:func:`leverage_network`).
-    """
-
-    holder: int
-    target: int
-    edge: LeverageEdge
-    relation: int | None
-    assertion: str
 
 
 @pickled_as_call
@@ -161,7 +127,7 @@ class Projection:
     names: list[str]
     #: Role slugs by node, sorted.
     roles: list[tuple[str, ...]]
-    edges: list[RelationEdge]
+    edges: EdgeTable
     flow_out: list[list[int]]  #: edge numbers leaving each node along the flow
     flow_in: list[list[int]]
     financial_out: list[list[int]]  #: edge numbers from holder to investee
@@ -190,7 +156,7 @@ class Projection:
     dated_edges: tuple[int, ...] = ()
     claimed_edges: tuple[int, ...] = ()
     #: Every asserted claim and share behind ``leverage``, unjoined (:class:`LeveragePart`).
-    leverage_parts: tuple[LeveragePart, ...] = ()
+    leverage_parts: PartTable = field(default_factory=PartTable)
     #: Initiative IRI -> the impact categories (slugs) it covers; absent or empty: all.
     initiative_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Production claims, risk indicators, sites and product families, for screening only.
@@ -492,8 +458,7 @@ def assemble_projection(
     # appending them in that order leaves every adjacency list sorted by (other end,
     # edge_order), so traversals meet neighbours in id order (stable answers) with no sort per
     # list. A patch keeps the lists in that order whatever numbers its edges get.
-    edges = [relation_edge(r, index, product_index) for r in relation_rows]
-    edges.sort(key=edge_key)
+    edges = sorted((relation_edge(r, index, product_index) for r in relation_rows), key=edge_key)
     flow_out: list[list[int]] = [[] for _ in range(size)]
     flow_in: list[list[int]] = [[] for _ in range(size)]
     financial_out: list[list[int]] = [[] for _ in range(size)]
@@ -517,8 +482,8 @@ def assemble_projection(
         and (iris[edge.source], vocab.RELATIONS[edge.relation], iris[edge.target])
         in sourced_triples
     )
-    leverage_parts = tuple(_leverage_parts(edges, leverage_rows, index, relationship_sources))
-    leverage = LeverageNetwork.from_edges((x.holder, x.target, x.edge) for x in leverage_parts)
+    parts = list(_leverage_parts(edges, leverage_rows, index, relationship_sources))
+    leverage = LeverageNetwork.from_edges((x.holder, x.target, x.edge) for x in parts)
 
     members: dict[str, list[int]] = defaultdict(list)
     for actor, initiative in memberships:
@@ -545,7 +510,7 @@ def assemble_projection(
         index=index,
         names=[rows.actors.get(iri, no_actor)[0] or ids[n] for n, iri in enumerate(iris)],
         roles=roles,
-        edges=edges,
+        edges=EdgeTable(edges),
         flow_out=flow_out,
         flow_in=flow_in,
         financial_out=financial_out,
@@ -565,7 +530,7 @@ def assemble_projection(
         periods=dict(rows.periods),
         dated_edges=tuple(dated),
         claimed_edges=tuple(claimed),
-        leverage_parts=leverage_parts,
+        leverage_parts=PartTable(parts),
         initiative_scopes=dict(rows.initiative_scopes),
         screening=rows.screening,
     )
@@ -661,20 +626,21 @@ def leverage_network(
     period = p.periods.get(impact)
     gone = {e for e in p.dated_edges if not _in_force(p.edges[e], period, as_of)}
     floor = vocab.ASSERTION_RANK[min_status] if min_status is not None else 0
-
-    def kept(part: LeveragePart) -> bool:
-        if part.relation is not None and part.relation in gone:
-            return False
-        rank = vocab.ASSERTION_RANK.get(part.assertion)
-        return (
-            rank if rank is not None else vocab.ASSERTION_RANK[vocab.DEFAULT_ASSERTION]
-        ) >= floor
-
-    if all(kept(part) for part in p.leverage_parts):
+    if not gone and floor <= min(vocab.ASSERTION_RANK.values()):
         return p.leverage
-    return LeverageNetwork.from_edges(
-        (part.holder, part.target, part.edge) for part in p.leverage_parts if kept(part)
-    )
+    parts = p.leverage_parts
+    relation, assertion = parts.relation, parts.assertion
+    default = vocab.ASSERTION_RANK[vocab.DEFAULT_ASSERTION]
+    chosen = [
+        n
+        for n in range(len(parts))
+        if (relation[n] is None or relation[n] not in gone)
+        and vocab.ASSERTION_RANK.get(assertion[n], default) >= floor
+    ]
+    if len(chosen) == len(parts):
+        return p.leverage
+    holder, target, edge = parts.holder, parts.target, parts.edge
+    return LeverageNetwork.from_edges((holder[n], target[n], edge[n]) for n in chosen)
 
 
 def _part_order(part: LeveragePart) -> tuple[object, ...]:
@@ -692,7 +658,7 @@ def canonical(p: Projection) -> Projection:
     one built, are equal through this (their adjacency lists are mapped, not sorted, so lists
     in a wrong order still differ).
     """
-    edges = p.edges
+    edges = list(p.edges)
     order = sorted(range(len(edges)), key=lambda e: edge_key(edges[e]))
     number = [0] * len(order)
     for new, old in enumerate(order):
@@ -710,7 +676,7 @@ def canonical(p: Projection) -> Projection:
     )
     return replace(
         p,
-        edges=[edges[e] for e in order],
+        edges=EdgeTable(edges[e] for e in order),
         flow_out=mapped(p.flow_out),
         flow_in=mapped(p.flow_in),
         financial_out=mapped(p.financial_out),
@@ -718,5 +684,5 @@ def canonical(p: Projection) -> Projection:
         sourced_edges=frozenset(number[e] for e in p.sourced_edges),
         dated_edges=tuple(sorted(number[e] for e in p.dated_edges)),
         claimed_edges=tuple(sorted(number[e] for e in p.claimed_edges)),
-        leverage_parts=tuple(parts),
+        leverage_parts=PartTable(parts),
     )

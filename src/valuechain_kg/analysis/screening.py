@@ -206,7 +206,8 @@ def _walk(
                 origin[state] = (node, claim)
             reach(state, 0, None, q)
     carried_at: dict[State, int] = {s: s[2] for s, _ in frontier}
-    edges, inputs = p.edges, p.inputs
+    sources, targets, products = p.edges.source, p.edges.target, p.edges.products
+    inputs = p.inputs
     for depth in range(1, max_hops + 1):
         current, frontier[:] = list(frontier), []
         for state, _ in current:
@@ -215,24 +216,25 @@ def _walk(
             if phase == _FINANCIAL:
                 for e in p.financial_in[node]:
                     if e not in blocked:
-                        nxt = (edges[e].source, _FINANCIAL, -1, cont)
+                        nxt = (sources[e], _FINANCIAL, -1, cont)
                         carried_at.setdefault(nxt, carried)
                         reach(nxt, depth, (state, e), carried)
                 continue
             for e in p.flow_out[node]:
                 if e in blocked:
                     continue
-                edge = edges[e]
-                if not edge.products:
+                carried_on = products[e]
+                if not carried_on:
                     if strict:
                         continue
                     moves = [(c, 0)]
                 else:
-                    moves = [(q, cont) for q in edge.products if q == c or c in inputs[q]]
+                    moves = [(q, cont) for q in carried_on if q == c or c in inputs[q]]
+                target = targets[e]
                 for q, ncont in moves:
                     for nxt in (
-                        (edge.target, _FLOW, q, ncont),
-                        (edge.target, _FINANCIAL, -1, ncont),
+                        (target, _FLOW, q, ncont),
+                        (target, _FINANCIAL, -1, ncont),
                     ):
                         carried_at.setdefault(nxt, q)
                         reach(nxt, depth, (state, e), q)

@@ -27,7 +27,7 @@ from valuechain_kg.store.revision import state_folder
 
 __all__ = ["ProjectionFile"]
 
-_MAGIC = b"valuechain-kg projection 2\n"
+_MAGIC = b"valuechain-kg projection 3\n"
 _log = logging.getLogger(__name__)
 
 
@@ -57,7 +57,9 @@ class ProjectionFile:
                     found = pickle.load(stream)
         except FileNotFoundError:
             return None  # nothing saved yet: the first use builds it
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
+        except Exception:
+            # Cut short, or written by another version of the package (a class since moved,
+            # a constructor since changed): whatever stops it, the projection is rebuilt.
             _log.warning("the saved projection %s could not be read; rebuilding", self.path)
             return None
         if not isinstance(found, Projection) or found.revision != revision:

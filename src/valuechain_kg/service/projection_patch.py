@@ -36,6 +36,7 @@ from valuechain_kg.analysis.leverage import LeverageEdge, LeverageNetwork
 from valuechain_kg.analysis.projection import (
     Involvement,
     LeveragePart,
+    PartTable,
     Projection,
     ProjectionRows,
     RelationEdge,
@@ -235,9 +236,10 @@ class _Patch:
         shared = {e for e in old_edges if has_derived_parts(p.edges[e])}
         old_parts: dict[int, list[LeveragePart]] = defaultdict(list)
         if shared:
-            for x in p.leverage_parts:
-                if x.relation in shared:
-                    old_parts[x.relation].append(x)
+            parts = p.leverage_parts
+            for n, relation in enumerate(parts.relation):
+                if relation in shared:
+                    old_parts[relation].append(parts[n])
         pool: dict[_Signature, list[int]] = defaultdict(list)
         for e in old_edges:
             sig = (p.edges[e], e in p.sourced_edges, tuple(x.edge for x in old_parts.get(e, ())))
@@ -264,7 +266,7 @@ class _Patch:
     ) -> None:
         """Remove the edges numbered ``gone`` (descending) and append ``added``."""
         p = self.p
-        edges = list(p.edges)
+        edges = p.edges.copy()
         adjacency = {name: list(getattr(p, name)) for name in _ADJACENCY}
         copied: set[tuple[str, int]] = set()
 
@@ -335,10 +337,11 @@ class _Patch:
         """The claims of ``holders`` as the store has them now, as parts to drop and add."""
         p = self.p
         held = {p.index[h] for h in holders if h in p.index}
-        old: Counter[LeveragePart] = (
-            Counter(x for x in p.leverage_parts if x.relation is None and x.holder in held)
-            if held
-            else Counter()
+        parts = p.leverage_parts
+        old: Counter[LeveragePart] = Counter(
+            parts[n]
+            for n, holder in enumerate(parts.holder)
+            if holder in held and parts.relation[n] is None
         )
         new = Counter(asserted_part(r, p.index) for r in fresh.leverage if r[0] in holders)
         self.dropped_asserted = old - new
@@ -353,21 +356,25 @@ class _Patch:
         if not (moved_parts or self.dropped_asserted or self.new_parts):
             return
         drop = Counter(self.dropped_asserted)
+        dropping = {x.holder for x in drop}
         gone, now_at = self.gone, self.now_at
-        kept: list[LeveragePart] = []
+        old = p.leverage_parts
+        holder, target, relation = old.holder, old.target, old.relation
         pairs = {(x.holder, x.target) for x in (*self.dropped_asserted, *self.new_parts)}
-        for x in p.leverage_parts:
-            if x.relation is None:
-                if drop[x] > 0:
+        kept: list[int] = []
+        for n, related in enumerate(relation):
+            if related is None:
+                if holder[n] in dropping and drop[x := old[n]] > 0:
                     drop[x] -= 1
                     continue
-            elif x.relation in gone:
-                pairs.add((x.holder, x.target))
+            elif related in gone:
+                pairs.add((holder[n], target[n]))
                 continue
-            elif x.relation in now_at:
-                x = replace(x, relation=now_at[x.relation])
-            kept.append(x)
-        parts = (*kept, *self.new_parts)
+            kept.append(n)
+        parts = old.taken(kept)
+        if now_at:
+            parts.relation[:] = [e if e is None else now_at.get(e, e) for e in parts.relation]
+        parts.extend(self.new_parts)
         self.changes["leverage_parts"] = parts
         if pairs:
             self.changes["leverage"] = _rejoined(p.leverage, parts, pairs)
@@ -451,14 +458,15 @@ class _Patch:
 
 
 def _rejoined(
-    network: LeverageNetwork[int], parts: Sequence[LeveragePart], pairs: set[tuple[int, int]]
+    network: LeverageNetwork[int], parts: PartTable, pairs: set[tuple[int, int]]
 ) -> LeverageNetwork[int]:
     """``network`` with the pairs in ``pairs`` joined again from ``parts``; a copy."""
     holders = {h for h, _ in pairs}
+    target, edge = parts.target, parts.edge
     joined = LeverageNetwork.from_edges(
-        (x.holder, x.target, x.edge)
-        for x in parts
-        if x.holder in holders and (x.holder, x.target) in pairs
+        (h, target[n], edge[n])
+        for n, h in enumerate(parts.holder)
+        if h in holders and (h, target[n]) in pairs
     ).edges
     edges = dict(network.edges)
     incoming, outgoing = dict(network.incoming), dict(network.outgoing)
