@@ -119,13 +119,16 @@ class Columns(Sequence[R]):
 
     def copy(self) -> Self:
         """A table of the same rows whose columns are its own."""
-        return self.taken(range(len(self)))
+        return self._of(tuple(list(column) for column in self._columns()))
 
     def taken(self, numbers: Iterable[int]) -> Self:
         """A table of the rows numbered ``numbers``, in that order."""
         chosen = list(numbers)
+        return self._of(tuple(list(map(column.__getitem__, chosen)) for column in self._columns()))
+
+    def _of(self, columns: tuple[list[Any], ...]) -> Self:
         table = type(self).__new__(type(self))
-        table.__setstate__(tuple([column[n] for n in chosen] for column in self._columns()))
+        table.__setstate__(columns)
         return table
 
     def append(self, row: R) -> None:

@@ -338,11 +338,12 @@ class _Patch:
         p = self.p
         held = {p.index[h] for h in holders if h in p.index}
         parts = p.leverage_parts
-        old: Counter[LeveragePart] = Counter(
-            parts[n]
-            for n, holder in enumerate(parts.holder)
-            if holder in held and parts.relation[n] is None
-        )
+        old: Counter[LeveragePart] = Counter()
+        if held:
+            relation = parts.relation
+            old.update(
+                parts[n] for n, h in enumerate(parts.holder) if h in held and relation[n] is None
+            )
         new = Counter(asserted_part(r, p.index) for r in fresh.leverage if r[0] in holders)
         self.dropped_asserted = old - new
         for x in self.dropped_asserted:
