@@ -144,6 +144,8 @@ def test_a_large_validated_load_is_compacted_beside_its_validation_and_checked_t
     monkeypatch.setattr(Staging, "compact", counted_compact)
     assert load(tmp_path / "compacted", [BUNDLE]) == plain
     assert len(compacted) == 1 and compacted[0] > 0
+    assert GraphStore(tmp_path / "compacted").compacted  # a later full check need not
+    assert not GraphStore(tmp_path / "plain").compacted
     assert _on_disk(tmp_path / "compacted") == _on_disk(tmp_path / "plain")
     with pytest.raises(ValidationFailed):
         load(tmp_path / "refused", [_violation(tmp_path / "v.ttl")])
@@ -151,6 +153,46 @@ def test_a_large_validated_load_is_compacted_beside_its_validation_and_checked_t
     assert not (tmp_path / "refused").exists() and _leftovers(tmp_path / "refused") == []
     # A load that is not validated is not compacted: nothing would read it whole at once.
     load(tmp_path / "unchecked", [BUNDLE], validate=False)
+    assert len(compacted) == 2
+
+
+def test_a_large_store_validated_whole_is_compacted_beside_and_checked_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from valuechain_kg.service import writes
+
+    kg = KnowledgeGraph.open(store=tmp_path / "kg", create=False)
+    kg.load([BUNDLE, _violation(tmp_path / "v.ttl")], validate=False)
+    before, revision = set(kg.store.quads()), kg.store.revision
+    plain = kg.validate_with()
+    assert not plain.conforms
+    monkeypatch.setattr(writes, "COMPACT_BEFORE_VALIDATING_FROM", 1)
+    compacted: list[int] = []
+    compact = GraphStore.compact
+
+    def counted_compact(self: GraphStore) -> None:
+        assert threading.current_thread() is not threading.main_thread()
+        compacted.append(len(self))
+        compact(self)
+
+    monkeypatch.setattr(GraphStore, "compact", counted_compact)
+    assert kg.validate_with() == plain
+    assert len(compacted) == 1 and compacted[0] > 0
+    assert (set(kg.store.quads()), kg.store.revision) == (before, revision)  # data unchanged
+    # Compacted with no write since, even across a restart: not compacted again.
+    kg.close()
+    kg = KnowledgeGraph.open(store=tmp_path / "kg")
+    assert kg.store.compacted
+    assert kg.validate_with() == plain and len(compacted) == 1
+    kg.store.update(f"INSERT DATA {{ <{EX}new> <{EX}value> 1 }}")
+    assert not kg.store.compacted
+    kg.validate_with()
+    assert len(compacted) == 2
+    kg.close()
+    # In memory there is nothing to compact.
+    memory = KnowledgeGraph.open(data=[BUNDLE])
+    assert memory.store.bytes_on_disk() == 0
+    assert memory.validate_with().conforms
     assert len(compacted) == 2
 
 

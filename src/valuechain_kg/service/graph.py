@@ -285,11 +285,24 @@ class KnowledgeGraph:
         neighbourhood in the store (``validation.incremental``): a 20-row bundle into a
         national value chain must not re-validate every actor. Large loads
         relative to the store, and loads into an empty store, are checked in full.
+
+        A large embedded store checked whole is compacted beside the check, as a validated
+        load compacts its staging store, unless it was compacted with no write since: a store
+        filled by a load without validation keeps the bulk loader's overlapping files
+        otherwise, and every scan of the check merges them.
         """
+        from valuechain_kg.store import GraphStore
         from valuechain_kg.validation import validate_change, validate_store
 
         if not extra:
-            return validate_store(self.store, origins=origins)
+            compaction = None
+            if (
+                isinstance(self.store, GraphStore)
+                and not self.store.compacted
+                and self.store.bytes_on_disk() >= writes.COMPACT_BEFORE_VALIDATING_FROM
+            ):
+                compaction = self.store.compact
+            return validate_store(self.store, origins=origins, alongside=compaction)
         return validate_change(self.store, added=extra, origins=origins)
 
     def export(self, fmt: str = "ttl") -> bytes:

@@ -199,9 +199,10 @@ def _difference_on_a_copy(
     return added, removed
 
 
-#: Bytes of a staging store on disk from which a load into an empty store is compacted for its
-#: full validation (``Staging.compact``), beside the validation's cheapest plans and before the
-#: others: below it, compacting costs more than it saves.
+#: Bytes of a store on disk from which its full validation compacts it (``Staging.compact``
+#: for a load into an empty store, ``GraphStore.compact`` for ``validate_with``), beside the
+#: validation's cheapest plans and before the others: below it, compacting costs more than it
+#: saves.
 #: The files' size stands for the quads they hold, and is read without scanning them
 #: (``bench/RESULTS.md`` names how many quads it comes to).
 COMPACT_BEFORE_VALIDATING_FROM = 256 * 2**20

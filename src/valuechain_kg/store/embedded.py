@@ -29,7 +29,7 @@ from valuechain_kg.namespaces import PREFIXES
 from valuechain_kg.sparql_guard import Limits, check_internal, check_query, check_update
 from valuechain_kg.store.changes import change_update
 from valuechain_kg.store.revision import StoreRevision
-from valuechain_kg.store.staging import Staging, exchange_folders
+from valuechain_kg.store.staging import Staging, exchange_folders, folder_bytes
 
 #: RDF formats read by file extension.
 FORMATS_BY_EXTENSION: dict[str, ox.RdfFormat] = {
@@ -315,9 +315,12 @@ class GraphStore:
             exchange_folders(folder, self.path)
             self._store = _open_disk_store(self.path)
             self._pending = False
+            compacted = staging.compacted
             staging.discard()
             self._changed()
             self._known_size(size)
+            if compacted:
+                self._revision.save_compacted()
 
     def _reopen(self, wait: float = 5.0) -> None:
         """Replace a handle that met a full disk with a fresh one (raises OSError if it cannot).
@@ -347,6 +350,35 @@ class GraphStore:
                     ) from exc
                 time.sleep(0.05)
         self._needs_reopen = False
+
+    def bytes_on_disk(self) -> int:
+        """The size of the store's files (0 in memory), read from the folder alone."""
+        if self.path is None or self._pending:
+            return 0
+        self._store.flush()
+        return folder_bytes(self.path)
+
+    @property
+    def compacted(self) -> bool:
+        """Whether the store was compacted with no write since (in memory: nothing to do)."""
+        return self.path is None or self._pending or self._revision.compacted()
+
+    def compact(self) -> None:
+        """RocksDB's full compaction of an on-disk store (nothing in memory).
+
+        A bulk load leaves many overlapping files, which every scan merges; a full validation
+        scans each index many times over. The data does not change, so neither does the
+        revision. Readers go on meanwhile; a full disk raises StoreFull.
+        """
+        if self.path is None or self._pending:
+            return
+        try:
+            self._store.optimize()
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise StoreFull(f"cannot compact the store {self.path}: its disk is full") from exc
+            raise
+        self._revision.save_compacted()
 
     def bulk_load(self, path: Path) -> None:
         """Fast, non-transactional load of a large file (benchmarks and the first fill)."""

@@ -13,7 +13,7 @@ A process killed between the two leaves ``dirty`` behind, and a store opened wit
 saved projection is only ever taken for the very content it was built from. A write through
 anything other than ``GraphStore`` (a raw pyoxigraph handle) is not seen: the folder is the
 server's own. The number of quads is kept the same way, in ``size`` with the token it was
-counted at.
+counted at, and whether the store was compacted since its last write, in ``compacted``.
 """
 
 from __future__ import annotations
@@ -42,11 +42,6 @@ def _write_atomically(path: Path, text: str) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
-
-
-def _size_file(revision_file: Path) -> Path:
-    """Where the number of quads is kept: ``size``, beside the revision file."""
-    return revision_file.with_name("size")
 
 
 class StoreRevision:
@@ -116,21 +111,37 @@ class StoreRevision:
         with the token it was taken at, so a restart need not count again. A count kept for
         another token (or while a write is under way) is not taken.
         """
-        if self._file is None or self._dirty:
-            return None
-        try:
-            token, count = _size_file(self._file).read_text(encoding="ascii").split()
-        except (OSError, UnicodeDecodeError, ValueError):
-            return None
-        return int(count) if token == self._token and count.isdigit() else None
+        count = self._kept("size")
+        return int(count) if count is not None and count.isdigit() else None
 
     def save_size(self, count: int) -> None:
         """Keep ``count`` beside the store as the number of quads at the current token."""
+        self._keep("size", str(count))
+
+    def compacted(self) -> bool:
+        """Whether the store was compacted at the current token (no write since)."""
+        return self._kept("compacted") == "yes"
+
+    def save_compacted(self) -> None:
+        """Note that the store was compacted at the current token."""
+        self._keep("compacted", "yes")
+
+    def _kept(self, name: str) -> str | None:
+        """What file ``name`` beside the revision keeps for the current token, if anything."""
+        if self._file is None or self._dirty:
+            return None
+        try:
+            token, value = self._file.with_name(name).read_text(encoding="ascii").split()
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        return value if token == self._token else None
+
+    def _keep(self, name: str, value: str) -> None:
         if not self.record():
             return
         assert self._file is not None
         with contextlib.suppress(OSError):
-            _write_atomically(_size_file(self._file), f"{self._token} {count}\n")
+            _write_atomically(self._file.with_name(name), f"{self._token} {value}\n")
 
     def begin(self) -> None:
         """A write is about to start: until :meth:`commit`, no saved state matches the store."""

@@ -136,11 +136,17 @@ class _CountingReader:
         return data
 
 
+def folder_bytes(path: Path) -> int:
+    """The size of the files directly in a store's folder (RocksDB keeps no subfolders)."""
+    return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+
+
 class Staging:
     """The store a load is written into before it is validated and committed."""
 
     def __init__(self, target: Path | None) -> None:
         self.path: Path | None = None
+        self.compacted = False  #: whether ``compact`` ran: the store it becomes is compacted
         if target is None:
             self.store = ox.Store()
             return
@@ -208,6 +214,7 @@ class Staging:
             return
         with self._full_disk_reported():
             self.store.optimize()
+        self.compacted = True
 
     def bytes_on_disk(self) -> int:
         """The size of the staging store's files (0 in memory), read from the folder alone."""
@@ -215,7 +222,7 @@ class Staging:
             return 0
         with self._full_disk_reported():
             self.store.flush()
-        return sum(entry.stat().st_size for entry in os.scandir(self.path) if entry.is_file())
+        return folder_bytes(self.path)
 
     def quads(self) -> Iterator[ox.Quad]:
         return self.store.quads_for_pattern(None, None, None, None)
