@@ -2,9 +2,9 @@
 
 A frozen dataclass with slots is restored from a pickle by the ``__setstate__`` dataclasses
 writes for it, which looks up the class's fields once per object; a projection of a million
-actors holds millions of edges and leverage parts, and restoring them that way is most of the
-time a restart spends. Pickled as ``cls(*values)`` instead, each object is restored by its own
-``__init__``.
+actors holds hundreds of thousands of leverage edges and involvements (its relationship edges
+and leverage parts are columns, ``analysis.columns``). Pickled as ``cls(*values)`` instead,
+each object is restored by its own ``__init__``.
 """
 
 from __future__ import annotations
