@@ -296,12 +296,8 @@ class KnowledgeGraph:
 
         if not extra:
             compaction = None
-            if (
-                isinstance(self.store, GraphStore)
-                and not self.store.compacted
-                and self.store.bytes_on_disk() >= writes.COMPACT_BEFORE_VALIDATING_FROM
-            ):
-                compaction = self.store.compact
+            if isinstance(self.store, GraphStore):
+                compaction = writes.compaction_before_validating(self.store)
             return validate_store(self.store, origins=origins, alongside=compaction)
         return validate_change(self.store, added=extra, origins=origins)
 

@@ -54,6 +54,7 @@ from valuechain_kg.store.backend import StoreBackend
 from valuechain_kg.store.staging import Staging
 
 if TYPE_CHECKING:
+    from valuechain_kg.store import GraphStore
     from valuechain_kg.validation import ValidationReport
 
 __all__ = ["WRITE_LOCK", "UpdateOutcome", "apply_validated_update", "load_staged"]
@@ -208,6 +209,14 @@ def _difference_on_a_copy(
 COMPACT_BEFORE_VALIDATING_FROM = 256 * 2**20
 
 
+def compaction_before_validating(store: Staging | GraphStore) -> Callable[[], None] | None:
+    """The compaction a full validation of ``store`` runs beside it, when worth running: the
+    store is large and not compacted since its last write."""
+    if store.compacted or store.bytes_on_disk() < COMPACT_BEFORE_VALIDATING_FROM:
+        return None
+    return store.compact
+
+
 def load_staged(
     store: StoreBackend,
     staging: Staging,
@@ -231,8 +240,7 @@ def load_staged(
             if validate:
                 from valuechain_kg.validation import validate_store
 
-                large = staging.bytes_on_disk() >= COMPACT_BEFORE_VALIDATING_FROM
-                compaction = staging.compact if large else None
+                compaction = compaction_before_validating(staging)
                 report = validate_store(staging.store, origins=origins, alongside=compaction)
                 if not report.conforms:
                     raise ValidationFailed(report)
