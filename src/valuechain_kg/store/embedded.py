@@ -381,10 +381,16 @@ class GraphStore:
         self._revision.save_compacted()
 
     def bulk_load(self, path: Path) -> None:
-        """Fast, non-transactional load of a large file (benchmarks and the first fill)."""
+        """Fast, non-transactional load of a large file (benchmarks and the first fill).
+
+        The store is counted once after it and the count kept (``size``), as a load through
+        the facade does, so that the first update of a later process, which reports the size,
+        does not scan the store for it.
+        """
         self._changing()
         self._store.bulk_load(path=str(path), format=rdf_format_for(path))
         self._changed()
+        self._known_size(len(self._store))
 
     #: The size and nesting bounds every SPARQL text is held to (``sparql_guard``); an
     #: instance may carry its own.
