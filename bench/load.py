@@ -14,6 +14,7 @@ from typing import Any
 from bench.dataset import Dataset
 from bench.measure import ChildFailed, median, rate, ratio, run_child, size_of
 from bench.report import NOT_RUN, Row, verdict
+from valuechain_kg.store.revision import state_folder
 
 #: rdflib is run only when its estimated footprint stays under this (of a 24 GiB machine).
 RDFLIB_BUDGET_BYTES = 12 * 2**30
@@ -56,15 +57,22 @@ def rdflib_parse(nt: str) -> dict[str, Any]:
 
 
 def _repeated(data: Dataset, target: str, name: str, keep: Path | None = None) -> list[dict]:
+    """Each run into a fresh folder; the last one's store kept at ``keep``, moved with what
+    the project keeps beside it (its revision and count), as a user moves a store."""
     results = []
     for i in range(data.repeat):
         directory = data.scratch(f"{name}-{i}")
         results.append(run_child(target, nt=str(data.nt), directory=str(directory)))
+        beside = state_folder(directory)
         if keep is not None and i == data.repeat - 1:
             shutil.rmtree(keep, ignore_errors=True)
+            shutil.rmtree(state_folder(keep), ignore_errors=True)
             directory.rename(keep)
+            if beside.exists():
+                beside.rename(state_folder(keep))
         else:
             shutil.rmtree(directory, ignore_errors=True)
+            shutil.rmtree(beside, ignore_errors=True)
     return results
 
 
