@@ -15,6 +15,14 @@ from pathlib import Path
 MET, NOT_MET, NOT_RUN = "met", "NOT met", "not measured"
 #: The verdict of a row whose target is set for the 1M size only.
 AT_1M = "target is for 1M"
+#: The verdict of a row whose target is set for 100k and 1M (below them, the start-up of a
+#: process or a server is most of what is measured).
+AT_100K = "target is for 100k and 1M"
+
+
+def verdict_from_100k(actors: int, ok: bool) -> str:
+    """``verdict(ok)`` at 100k actors and more; ``AT_100K`` below."""
+    return verdict(ok) if actors >= 100_000 else AT_100K
 
 
 @dataclass(frozen=True)
