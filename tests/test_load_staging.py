@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -332,3 +333,36 @@ def test_a_triple_term_is_found_after_parentheses_and_at_the_first_byte(
     plain = tmp_path / "plain.nt"
     plain.write_text(noise + f'<{EX}a> <{EX}b> "<<" .\n<{EX}a> <{EX}b> "<<x(" .\n')
     check_rdf_file(plain, fmt)
+
+
+def test_a_file_compaction_removes_while_the_folder_is_measured_is_not_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RocksDB deletes merged files behind an open store; measuring the folder must not fail."""
+    import os
+
+    from valuechain_kg.store import staging
+
+    (tmp_path / "kept.sst").write_bytes(b"x" * 10)
+    (tmp_path / "merged.sst").write_bytes(b"y" * 1000)
+    real_scandir = os.scandir
+
+    class ListedThenRemoved:
+        """The real listing, with one file deleted after it was listed and before it is read."""
+
+        def __init__(self, path: Path) -> None:
+            with real_scandir(path) as entries:
+                self.entries = list(entries)
+            (tmp_path / "merged.sst").unlink()
+
+        def __enter__(self) -> list[os.DirEntry[str]]:
+            return self.entries
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def __iter__(self) -> Iterator[os.DirEntry[str]]:
+            return iter(self.entries)
+
+    monkeypatch.setattr(staging.os, "scandir", ListedThenRemoved)
+    assert staging.folder_bytes(tmp_path) == 10

@@ -137,8 +137,20 @@ class _CountingReader:
 
 
 def folder_bytes(path: Path) -> int:
-    """The size of the files directly in a store's folder (RocksDB keeps no subfolders)."""
-    return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+    """The size of the files directly in a store's folder (RocksDB keeps no subfolders).
+
+    RocksDB compacts in the background of an open store and deletes the files it merged, so a
+    file listed here may be gone when its size is read: it is no longer part of the store.
+    """
+    total = 0
+    with os.scandir(path) as entries:
+        for entry in entries:
+            try:
+                if entry.is_file():
+                    total += entry.stat().st_size
+            except FileNotFoundError:
+                continue
+    return total
 
 
 class Staging:
