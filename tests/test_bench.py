@@ -11,11 +11,12 @@ import pytest
 
 from bench.__main__ import FAMILIES, main
 from bench.dataset import parse_size, parse_sizes
-from bench.http import Server, oxigraph_server, rdflib_server
+from bench.http import Server, as_vckg_load_leaves_it, oxigraph_server, rdflib_server
 from bench.measure import percentile
 from bench.report import NOT_MET, Report, Row
 from bench.shacl import defect_update
 from valuechain_kg.datasets import synthetic as synth
+from valuechain_kg.service import writes
 from valuechain_kg.store import GraphStore
 from valuechain_kg.validation import validate_store
 
@@ -274,3 +275,21 @@ def test_a_table_in_the_single_command_format_reads_back_with_every_row_under_it
     assert [row.value for row in merged.rows] == ["6 s"]
     # The earlier command made no row that is left, so only the later one is listed.
     assert [command for command, _ in merged.commands()] == [later.command]
+
+
+def test_http_serves_a_large_bulk_loaded_store_compacted_as_vckg_load_leaves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    nt = tmp_path / "chain.nt"
+    synth.write(200, 5, nt)
+    store = GraphStore(tmp_path / "store")
+    store.bulk_load(nt)
+    store.close()
+    # Every store counts as large here, as a million actors' store does.
+    monkeypatch.setattr(writes, "COMPACT_BEFORE_VALIDATING_FROM", 0)
+    assert as_vckg_load_leaves_it(tmp_path / "store").startswith("store compacted first")
+    reopened = GraphStore(tmp_path / "store")
+    assert reopened.compacted
+    reopened.close()
+    assert as_vckg_load_leaves_it(tmp_path / "store").startswith("store served as loaded")
