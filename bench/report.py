@@ -98,6 +98,8 @@ class Report:
     earlier: list[tuple[str, list[Pair]]] = field(default_factory=list)
     #: Sections of an earlier file that no run writes (measurements made by hand), verbatim.
     trailer: str = ""
+    #: Prose under the machine table, written by hand (which rows come from which machine).
+    machine_note: str = ""
     #: Pairs this run ran even where it produced no row of that family (a family that failed).
     ran: set[Pair] = field(default_factory=set)
 
@@ -135,6 +137,8 @@ class Report:
             "| --- | --- |",
         ]
         out += [f"| {k} | {v} |" for k, v in self.environment]
+        if self.machine_note:
+            out += ["", self.machine_note]
         out += [
             "",
             "## Sizes (synthetic value chains, `valuechain_kg.datasets.synthetic`)",
@@ -202,6 +206,8 @@ class Report:
             return [_cells(ln) for ln in lines[2:]]  # header and rule first
 
         environment = [(k, v) for k, v in table("## Machine and versions")]
+        machine = sections.get("## Machine and versions", [])
+        machine_note = "\n".join(ln for ln in machine if not ln.startswith("|")).strip("\n")
         sizes = [(_number(a), _number(t), f, g) for a, t, f, g in table("## Sizes")]
         rows = [Row(c[0], c[1], _number(c[2]), *c[3:]) for c in table("## Results")]
         notes = [ln[2:] for ln in sections.get("## Notes", []) if ln.startswith("- ")]
@@ -211,12 +217,14 @@ class Report:
             pairs = list(dict.fromkeys((r.family, r.actors) for r in rows))
             commands = [(shown[0], pairs)] if shown else []
         report = cls("", environment, sizes, rows, notes, trailer="\n".join(trailer))
+        report.machine_note = machine_note
         report.earlier = commands
         return report
 
     def merged(self, earlier: Report, order: Sequence[str] = ()) -> Report:
         """This run on top of ``earlier``: its rows and sizes replace the earlier ones of the
-        pairs it ran; the machine, versions and notes are this run's."""
+        pairs it ran; the machine, versions and notes are this run's, and the prose written
+        under the machine table is kept."""
         replaced = set(self.pairs()) | self.ran
         sizes = {a: (a, t, f, g) for a, t, f, g in earlier.sizes}
         sizes.update({s[0]: s for s in self.sizes})
@@ -234,4 +242,5 @@ class Report:
             rows=rows,
             earlier=commands,
             trailer=earlier.trailer or self.trailer,
+            machine_note=self.machine_note or earlier.machine_note,
         )

@@ -277,6 +277,20 @@ def test_a_table_in_the_single_command_format_reads_back_with_every_row_under_it
     assert [command for command, _ in merged.commands()] == [later.command]
 
 
+def test_the_prose_under_the_machine_table_survives_a_merge() -> None:
+    earlier = Report("python -m bench --sizes 10k --families load", [("CPU", "old")])
+    earlier.machine_note = "The load rows come from the old machine.\nSecond line."
+    earlier.rows = [Row("load", "bulk load", 10_000, "5 s")]
+    read = Report.parse(earlier.to_markdown())
+    assert read.environment == [("CPU", "old")]
+    assert read.machine_note == earlier.machine_note
+    later = Report("python -m bench --sizes 300 --families load", [("CPU", "new")])
+    later.rows = [Row("load", "bulk load", 300, "1 s")]
+    text = later.merged(read).to_markdown()
+    assert "| CPU | new |\n\nThe load rows come from the old machine.\nSecond line.\n" in text
+    assert "| CPU | old |" not in text
+
+
 def test_http_serves_a_large_bulk_loaded_store_compacted_as_vckg_load_leaves_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
